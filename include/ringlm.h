@@ -1,0 +1,194 @@
+/*
+ * ringlm.h — the whole public C ABI of ringlm, a CPU-only LLM inference runtime for edge devices.
+ *
+ * Objects and ownership
+ *   ringlm_model    immutable after open; safe to share between threads (weights are read-only).
+ *   ringlm_session  one conversation: KV cache + activations + sampler state, all inside ONE arena.
+ *                   A session is used by one thread at a time; different sessions may run
+ *                   concurrently on the same model.
+ *
+ * Memory
+ *   ringlm_session_plan() returns the exact number of bytes a session needs. The caller may pass a
+ *   buffer of at least that size (firmware: a static array) or let the library allocate it once.
+ *   After ringlm_session_create() returns, no ringlm call made on that session touches the heap.
+ *   The session arena is laid out as:
+ *
+ *     [ session header | KV cache: per layer K and V [n_ctx][n_kv_heads][head_dim] + positions
+ *       | activations for n_batch tokens | logits [n_vocab] | sampler scratch | token history ]
+ *
+ * Errors
+ *   Every fallible call returns a ringlm_status. RINGLM_OK is 0; errors are grouped in ranges and
+ *   never renumbered. ringlm_status_string() names a code; ringlm_last_error_message() gives the
+ *   calling thread's most recent error message with details (file offsets, tensor names, sizes).
+ *   The library never aborts or throws on bad input.
+ *
+ * Params structs start with struct_size and must be initialised with their *_params_init()
+ * function; a field left 0 means "the model's default". Requested values are never silently
+ * changed: an impossible request is rejected with RINGLM_ERR_INVALID_ARGUMENT.
+ */
+#ifndef RINGLM_H
+#define RINGLM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define RINGLM_API
+#else
+#define RINGLM_API __attribute__((visibility("default")))
+#endif
+
+#define RINGLM_VERSION_MAJOR 0
+#define RINGLM_VERSION_MINOR 1
+#define RINGLM_VERSION_PATCH 0
+/* Bumped whenever a struct layout, a signature or a status number changes incompatibly. */
+#define RINGLM_ABI_VERSION 1
+
+/* ---- status codes ------------------------------------------------------------------------ */
+typedef int32_t ringlm_status;
+enum {
+  RINGLM_OK = 0,
+  /* 100-199: the caller's request */
+  RINGLM_ERR_INVALID_ARGUMENT = 100, /* null pointer, out-of-range value, bad params struct  */
+  RINGLM_ERR_BUFFER_TOO_SMALL = 101, /* an output buffer's capacity is too small             */
+  RINGLM_ERR_ARENA_TOO_SMALL = 102,  /* the caller's arena is smaller than the plan          */
+  RINGLM_ERR_CONTEXT_FULL = 103,     /* the KV cache has no room for more tokens             */
+  RINGLM_ERR_INVALID_TOKEN = 104,    /* a token id outside [0, n_vocab)                      */
+  RINGLM_ERR_INVALID_STATE = 105,    /* call out of order (e.g. sample before any logits)    */
+  /* 200-299: files and I/O */
+  RINGLM_ERR_IO = 200,               /* a read or map failed                                 */
+  RINGLM_ERR_FILE_NOT_FOUND = 201,
+  /* 300-399: model and tokenizer content */
+  RINGLM_ERR_BAD_FORMAT = 300,       /* bad magic, malformed header or metadata              */
+  RINGLM_ERR_TRUNCATED = 301,        /* the file ends before the data it declares            */
+  RINGLM_ERR_BAD_DIMENSIONS = 302,   /* zero/negative/inconsistent hyperparameters           */
+  RINGLM_ERR_UNSUPPORTED = 303,      /* a valid file using a feature ringlm does not have    */
+  RINGLM_ERR_VOCAB_MISMATCH = 304,   /* tokenizer and model disagree on the vocabulary       */
+  /* 400-499: resources */
+  RINGLM_ERR_OUT_OF_MEMORY = 400,
+  /* 900-999: bugs */
+  RINGLM_ERR_INTERNAL = 900
+};
+
+/* Stable name of a status code, e.g. "RINGLM_ERR_ARENA_TOO_SMALL"; never NULL. */
+RINGLM_API const char *ringlm_status_string(ringlm_status status);
+/* The calling thread's last error message ("" if none). Valid until the thread's next ringlm call. */
+RINGLM_API const char *ringlm_last_error_message(void);
+
+RINGLM_API const char *ringlm_version(void); /* "MAJOR.MINOR.PATCH" */
+RINGLM_API uint32_t ringlm_abi_version(void);
+
+/* ---- model --------------------------------------------------------------------------------- */
+typedef struct ringlm_model ringlm_model;
+
+typedef struct ringlm_model_params {
+  size_t struct_size;         /* sizeof(ringlm_model_params), set by ringlm_model_params_init */
+  const char *path;           /* model file (llama2.c checkpoint)                                */
+  const char *tokenizer_path; /* llama2.c tokenizer file; NULL = "tokenizer.bin" beside the model */
+} ringlm_model_params;
+
+RINGLM_API void ringlm_model_params_init(ringlm_model_params *params);
+RINGLM_API ringlm_status ringlm_model_open(const ringlm_model_params *params, ringlm_model **out_model);
+RINGLM_API void ringlm_model_free(ringlm_model *model);
+
+typedef struct ringlm_model_info {
+  size_t struct_size;
+  int32_t n_vocab;
+  int32_t n_ctx_train; /* context length the model was trained with */
+  int32_t n_embd;
+  int32_t n_layer;
+  int32_t n_head;
+  int32_t n_head_kv;
+  int32_t head_dim;
+  int32_t n_ff;
+  int32_t bos_token; /* -1 if none */
+  int32_t eos_token; /* -1 if none */
+  uint64_t n_params;
+  uint64_t weight_bytes;
+} ringlm_model_info;
+
+RINGLM_API ringlm_status ringlm_model_get_info(const ringlm_model *model, ringlm_model_info *out_info);
+
+/* ---- tokenizer ----------------------------------------------------------------------------- */
+/* Encode UTF-8 text. add_bos prepends the model's BOS token. Writes at most `capacity` ids; if
+ * more are needed returns RINGLM_ERR_BUFFER_TOO_SMALL with *n_tokens set to the count needed.
+ * Tokenizing allocates temporary memory proportional to the text (it is not part of a session). */
+RINGLM_API ringlm_status ringlm_tokenize(const ringlm_model *model, const char *text, size_t text_len,
+                                         bool add_bos, int32_t *tokens, size_t capacity, size_t *n_tokens);
+
+/* The bytes `token` stands for when it follows `prev_token` (-1 if none), e.g. the leading space
+ * of a piece right after BOS is dropped. Output is raw bytes (not NUL-terminated) and may be part
+ * of a UTF-8 sequence. On RINGLM_ERR_BUFFER_TOO_SMALL, *written holds the size needed. */
+RINGLM_API ringlm_status ringlm_token_to_piece(const ringlm_model *model, int32_t prev_token, int32_t token,
+                                               char *buf, size_t capacity, size_t *written);
+
+/* Concatenated pieces of `tokens` (BOS/EOS produce no text). Same buffer contract as above. */
+RINGLM_API ringlm_status ringlm_detokenize(const ringlm_model *model, const int32_t *tokens, size_t n_tokens,
+                                           char *buf, size_t capacity, size_t *written);
+
+/* ---- session ------------------------------------------------------------------------------- */
+typedef struct ringlm_session ringlm_session;
+
+typedef struct ringlm_session_params {
+  size_t struct_size;
+  uint32_t n_ctx;     /* tokens the KV cache holds; 0 = the model's training context      */
+  uint32_t n_batch;   /* max tokens per prefill pass (activation size); 0 = min(n_ctx, 64)  */
+  bool recompute;     /* no-cache mode: every step recomputes all positions (oracle, bench) */
+  /* sampling */
+  float temperature;  /* 0 = greedy (argmax)                                                */
+  int32_t top_k;      /* 0 = no top-k cut                                                   */
+  float top_p;        /* in (0, 1]; 1 = no nucleus cut                                      */
+  uint64_t seed;      /* same seed + same inputs = same tokens                              */
+} ringlm_session_params;
+
+RINGLM_API void ringlm_session_params_init(ringlm_session_params *params);
+
+/* Exact arena bytes a session with these params needs (64-byte aligned buffer expected). */
+RINGLM_API ringlm_status ringlm_session_plan(const ringlm_model *model, const ringlm_session_params *params,
+                                             size_t *out_bytes);
+
+/* Create a session. arena == NULL: the library allocates the planned size once (freed by
+ * ringlm_session_free). Otherwise the session lives entirely in [arena, arena + arena_size), which
+ * must be 64-byte aligned and stay valid until ringlm_session_free; if arena_size is below the
+ * plan, returns RINGLM_ERR_ARENA_TOO_SMALL, writes nothing to the arena, and sets *out_session to
+ * NULL (the message names the bytes needed; ringlm_session_plan gives them as a number). */
+RINGLM_API ringlm_status ringlm_session_create(const ringlm_model *model, const ringlm_session_params *params,
+                                               void *arena, size_t arena_size, ringlm_session **out_session);
+RINGLM_API void ringlm_session_free(ringlm_session *session);
+
+/* Bytes of the arena actually laid out (equals the plan). */
+RINGLM_API size_t ringlm_session_arena_used(const ringlm_session *session);
+/* Tokens currently in the context (positions consumed). */
+RINGLM_API size_t ringlm_session_n_past(const ringlm_session *session);
+/* Forget all tokens; the arena is reused as is. */
+RINGLM_API ringlm_status ringlm_session_reset(ringlm_session *session);
+
+/* Append tokens to the context and compute the logits after the last one. */
+RINGLM_API ringlm_status ringlm_session_prefill(ringlm_session *session, const int32_t *tokens, size_t n_tokens);
+/* Append one token (a decode step): computes Q/K/V for it only and attends over the cache. */
+RINGLM_API ringlm_status ringlm_session_decode(ringlm_session *session, int32_t token);
+/* Logits after the last appended token; valid until the next call on the session. */
+RINGLM_API ringlm_status ringlm_session_logits(const ringlm_session *session, const float **logits, size_t *n_vocab);
+/* Pick the next token from the current logits with the session's sampling params. */
+RINGLM_API ringlm_status ringlm_session_sample(ringlm_session *session, int32_t *out_token);
+
+/* Called for each generated token with its text piece. Return false to stop generating. */
+typedef bool (*ringlm_token_callback)(void *user_data, int32_t token, const char *piece, size_t piece_len);
+
+/* Prefill `prompt`, then sample and decode up to max_tokens new tokens, stopping early at an
+ * end-of-sequence token or when the callback returns false. *n_generated counts the tokens
+ * handed to the callback. The context must hold the prompt plus the generated tokens. */
+RINGLM_API ringlm_status ringlm_session_generate(ringlm_session *session, const int32_t *prompt, size_t n_prompt,
+                                                 size_t max_tokens, ringlm_token_callback callback,
+                                                 void *user_data, size_t *n_generated);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RINGLM_H */

@@ -1,0 +1,49 @@
+// Tokenizer: text <-> token ids for one Vocab.
+//
+// Built once at model load (indices and decoded pieces live on the heap then); after that,
+// decoding a token is a lookup into a precomputed byte string and never allocates. Encoding
+// allocates scratch proportional to the text.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "models/tokenizer/vocab.h"
+#include "runtime/status.h"
+
+namespace ringlm {
+
+class Tokenizer {
+ public:
+  // Validates the vocab (sizes agree, special ids in range) and builds the lookup tables.
+  static Result<Tokenizer> create(Vocab vocab);
+
+  // Appends the ids of `text` to `out`; with add_bos, the vocab's BOS first.
+  Status encode(std::string_view text, bool add_bos, std::vector<int32_t>& out) const;
+
+  // The bytes token `id` stands for (specials: empty). Caller checks 0 <= id < size().
+  std::string_view decoded(int32_t id) const { return std::string_view(decoded_[static_cast<size_t>(id)]); }
+  // As decoded(), but SPM drops the leading space of a piece that directly follows BOS.
+  std::string_view decoded_after(int32_t prev, int32_t id) const;
+
+  // Id of an exact piece (as stored in the vocab), or -1.
+  int32_t find(std::string_view piece) const;
+
+  const Vocab& vocab() const { return vocab_; }
+  int32_t size() const { return static_cast<int32_t>(vocab_.pieces.size()); }
+  bool is_end_of_generation(int32_t id) const;
+
+ private:
+  Status encode_spm(std::string_view text, std::vector<int32_t>& out) const;
+  Status encode_bpe(std::string_view text, std::vector<int32_t>& out) const;
+
+  Vocab vocab_;
+  std::unordered_map<std::string_view, int32_t> index_;  // piece -> id; views into vocab_.pieces
+  std::vector<std::string> decoded_;                     // per id: the bytes it produces
+  int32_t byte_tokens_[256];                             // SPM byte fallback "<0xNN>" ids, -1 if absent
+};
+
+}  // namespace ringlm

@@ -1,0 +1,32 @@
+#include "test_support.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace ringlm_test {
+
+std::string shared_path(const std::string& relative) { return std::string(RINGLM_SHARED_DIR) + "/" + relative; }
+
+std::vector<uint8_t> read_file(const std::string& path) {
+  std::vector<uint8_t> bytes;
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return bytes;
+  uint8_t buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) bytes.insert(bytes.end(), buf, buf + n);
+  std::fclose(f);
+  return bytes;
+}
+
+std::string write_temp_file(const std::string& name, const std::vector<uint8_t>& bytes) {
+  const char* dir = std::getenv("TMPDIR");
+  std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/ringlm_test_" + name;
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (f != nullptr) {
+    if (!bytes.empty()) std::fwrite(bytes.data(), 1, bytes.size(), f);
+    std::fclose(f);
+  }
+  return path;
+}
+
+}  // namespace ringlm_test

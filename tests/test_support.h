@@ -1,0 +1,19 @@
+// Helpers shared by the tests: where the shared test material is, and small file utilities.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ringlm_test {
+
+// Path of a file under the shared folder (RINGLM_SHARED_DIR), e.g. shared_path("models/tok512.bin").
+std::string shared_path(const std::string& relative);
+
+// Whole file as bytes; empty if it cannot be read.
+std::vector<uint8_t> read_file(const std::string& path);
+
+// Writes bytes to a fresh file in the temp dir and returns its path.
+std::string write_temp_file(const std::string& name, const std::vector<uint8_t>& bytes);
+
+}  // namespace ringlm_test
