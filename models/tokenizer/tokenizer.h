@@ -18,6 +18,12 @@ namespace ringlm {
 
 class Tokenizer {
  public:
+  Tokenizer() = default;  // empty: size() == 0
+  Tokenizer(Tokenizer&&) = default;
+  Tokenizer& operator=(Tokenizer&&) = default;
+  Tokenizer(const Tokenizer&) = delete;  // index_ holds views into vocab_.pieces
+  Tokenizer& operator=(const Tokenizer&) = delete;
+
   // Validates the vocab (sizes agree, special ids in range) and builds the lookup tables.
   static Result<Tokenizer> create(Vocab vocab);
 
@@ -43,7 +49,7 @@ class Tokenizer {
   Vocab vocab_;
   std::unordered_map<std::string_view, int32_t> index_;  // piece -> id; views into vocab_.pieces
   std::vector<std::string> decoded_;                     // per id: the bytes it produces
-  int32_t byte_tokens_[256];                             // SPM byte fallback "<0xNN>" ids, -1 if absent
+  int32_t byte_tokens_[256] = {};                             // SPM byte fallback "<0xNN>" ids, -1 if absent
 };
 
 }  // namespace ringlm

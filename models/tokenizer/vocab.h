@@ -37,6 +37,7 @@ struct Vocab {
   int32_t unk = -1;
   int32_t eot = -1;
   int32_t pad = -1;
+  std::vector<int32_t> end_of_generation;  // ids that end generation (EOS, EOT; BOS for llama2.c)
   bool add_bos = true;
   bool add_eos = false;
   bool add_space_prefix = true;  // SPM: prepend "▁" to the text before encoding

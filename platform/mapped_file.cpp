@@ -1,0 +1,93 @@
+#include "platform/mapped_file.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <utility>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace ringlm {
+
+MappedFile::MappedFile(MappedFile&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      mapped_(std::exchange(other.mapped_, false)) {}
+
+MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
+  if (this != &other) {
+    release();
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+    mapped_ = std::exchange(other.mapped_, false);
+  }
+  return *this;
+}
+
+MappedFile::~MappedFile() { release(); }
+
+void MappedFile::release() {
+  if (data_ != nullptr) {
+    if (mapped_) {
+      munmap(const_cast<uint8_t*>(data_), size_);
+    } else {
+      std::free(const_cast<uint8_t*>(data_));
+    }
+  }
+  data_ = nullptr;
+  size_ = 0;
+  mapped_ = false;
+}
+
+Result<MappedFile> MappedFile::open(const char* path) {
+  if (path == nullptr || path[0] == '\0') return Status::error(RINGLM_ERR_INVALID_ARGUMENT, "no file path given");
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    ringlm_status code = (err == ENOENT || err == ENOTDIR) ? RINGLM_ERR_FILE_NOT_FOUND : RINGLM_ERR_IO;
+    return Status::error(code, "cannot open '%s': %s", path, std::strerror(err));
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::error(RINGLM_ERR_IO, "'%s' is not a regular file", path);
+  }
+  MappedFile file;
+  file.size_ = static_cast<size_t>(st.st_size);
+  if (file.size_ == 0) {
+    ::close(fd);
+    return file;
+  }
+  void* p = mmap(nullptr, file.size_, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (p != MAP_FAILED) {
+    file.data_ = static_cast<const uint8_t*>(p);
+    file.mapped_ = true;
+    ::close(fd);
+    return file;
+  }
+  // No mmap (some filesystems): read the file into one heap block instead.
+  uint8_t* buf = static_cast<uint8_t*>(std::malloc(file.size_));
+  if (buf == nullptr) {
+    ::close(fd);
+    return Status::error(RINGLM_ERR_OUT_OF_MEMORY, "cannot allocate %zu bytes to read '%s'", file.size_, path);
+  }
+  size_t done = 0;
+  while (done < file.size_) {
+    ssize_t n = ::read(fd, buf + done, file.size_ - done);
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR) continue;
+      std::free(buf);
+      ::close(fd);
+      return Status::error(RINGLM_ERR_IO, "read of '%s' failed at byte %zu", path, done);
+    }
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  file.data_ = buf;
+  return file;
+}
+
+}  // namespace ringlm

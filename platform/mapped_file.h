@@ -1,0 +1,39 @@
+// MappedFile: a whole file as read-only bytes, memory-mapped so weights are never copied.
+//
+// The mapping is private and read-only; pages are loaded by the OS on first touch and shared
+// between processes that map the same model. Where mmap is unavailable, the file is read once
+// into a heap block (the only copy).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "runtime/span.h"
+#include "runtime/status.h"
+
+namespace ringlm {
+
+class MappedFile {
+ public:
+  MappedFile() = default;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&& other) noexcept;
+  ~MappedFile();
+
+  // RINGLM_ERR_FILE_NOT_FOUND if the path does not exist, RINGLM_ERR_IO on any other failure.
+  static Result<MappedFile> open(const char* path);
+
+  Span<const uint8_t> bytes() const { return Span<const uint8_t>(data_, size_); }
+  size_t size() const { return size_; }
+
+ private:
+  void release();
+
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+  bool mapped_ = false;  // false: data_ is a heap block (or null for an empty file)
+};
+
+}  // namespace ringlm

@@ -1,0 +1,33 @@
+// The kernel table: one function pointer per hot operation, chosen once for the running CPU.
+//
+// Every entry has a scalar reference in simd/scalar/ (the test oracle); ISA variants fill the same
+// table. Kernels take raw pointers and explicit sizes, never containers, and never allocate.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "runtime/tensor.h"
+
+namespace ringlm {
+
+struct Kernels {
+  const char* name;  // "scalar", "avx2", ...
+  // y[r - row_begin] = dot(row r of w, x) for r in [row_begin, row_end); x has w.cols elements.
+  void (*matvec)(const TensorView& w, const float* x, float* y, int64_t row_begin, int64_t row_end);
+  float (*dot)(const float* a, const float* b, size_t n);
+  // y += a * x
+  void (*axpy)(float a, const float* x, float* y, size_t n);
+  // out = x / rms(x) * weight
+  void (*rmsnorm)(const float* x, const float* weight, float* out, size_t n, float eps);
+  // in place, numerically stable (subtracts the max)
+  void (*softmax)(float* x, size_t n);
+  // gate = silu(gate) * up
+  void (*silu_mul)(float* gate, const float* up, size_t n);
+};
+
+const Kernels& scalar_kernels();
+// The best table for this CPU (RINGLM_SIMD=scalar forces the reference).
+const Kernels& active_kernels();
+
+}  // namespace ringlm

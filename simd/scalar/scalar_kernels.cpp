@@ -1,0 +1,62 @@
+// Scalar reference kernels: plain loops in the order the math is written, the oracle every SIMD
+// variant is tested against.
+#include <cmath>
+
+#include "simd/kernels.h"
+
+namespace ringlm {
+
+namespace {
+
+float dot_scalar(const float* a, const float* b, size_t n) {
+  float sum = 0.0f;
+  for (size_t i = 0; i < n; ++i) sum += a[i] * b[i];
+  return sum;
+}
+
+void matvec_scalar(const TensorView& w, const float* x, float* y, int64_t row_begin, int64_t row_end) {
+  // Only f32 weights so far; other dtypes are rejected when a model is loaded.
+  const size_t cols = static_cast<size_t>(w.cols);
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    y[r - row_begin] = dot_scalar(reinterpret_cast<const float*>(w.row(r)), x, cols);
+  }
+}
+
+void axpy_scalar(float a, const float* x, float* y, size_t n) {
+  for (size_t i = 0; i < n; ++i) y[i] += a * x[i];
+}
+
+void rmsnorm_scalar(const float* x, const float* weight, float* out, size_t n, float eps) {
+  float ss = 0.0f;
+  for (size_t i = 0; i < n; ++i) ss += x[i] * x[i];
+  const float scale = 1.0f / std::sqrt(ss / static_cast<float>(n) + eps);
+  for (size_t i = 0; i < n; ++i) out[i] = weight[i] * (scale * x[i]);
+}
+
+void softmax_scalar(float* x, size_t n) {
+  if (n == 0) return;
+  float max = x[0];
+  for (size_t i = 1; i < n; ++i) max = x[i] > max ? x[i] : max;
+  float sum = 0.0f;
+  for (size_t i = 0; i < n; ++i) {
+    x[i] = std::exp(x[i] - max);
+    sum += x[i];
+  }
+  for (size_t i = 0; i < n; ++i) x[i] /= sum;
+}
+
+void silu_mul_scalar(float* gate, const float* up, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    const float g = gate[i];
+    gate[i] = g / (1.0f + std::exp(-g)) * up[i];
+  }
+}
+
+}  // namespace
+
+const Kernels& scalar_kernels() {
+  static const Kernels k{"scalar", matvec_scalar, dot_scalar, axpy_scalar, rmsnorm_scalar, softmax_scalar, silu_mul_scalar};
+  return k;
+}
+
+}  // namespace ringlm

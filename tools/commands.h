@@ -1,0 +1,9 @@
+// Subcommands of the ringlm CLI; each returns the process exit code.
+#pragma once
+
+namespace ringlm_cli {
+
+int cmd_run(int argc, char** argv);
+int cmd_bench(int argc, char** argv);
+
+}  // namespace ringlm_cli
