@@ -30,3 +30,25 @@ std::string write_temp_file(const std::string& name, const std::vector<uint8_t>&
 }
 
 }  // namespace ringlm_test
+
+#include <doctest/doctest.h>
+
+#include "ringlm.h"
+
+namespace ringlm_test {
+
+ringlm_model* open_stories260k() {
+  const std::string model = shared_path("models/stories260K.bin");
+  const std::string tok = shared_path("models/tok512.bin");
+  ringlm_model_params mp;
+  ringlm_model_params_init(&mp);
+  mp.path = model.c_str();
+  mp.tokenizer_path = tok.c_str();
+  ringlm_model* m = nullptr;
+  const ringlm_status st = ringlm_model_open(&mp, &m);
+  INFO("open stories260K: " << ringlm_last_error_message());
+  CHECK(st == RINGLM_OK);
+  return m;
+}
+
+}  // namespace ringlm_test

@@ -17,3 +17,12 @@ std::vector<uint8_t> read_file(const std::string& path);
 std::string write_temp_file(const std::string& name, const std::vector<uint8_t>& bytes);
 
 }  // namespace ringlm_test
+
+struct ringlm_model;
+
+namespace ringlm_test {
+
+// stories260K + tok512 through the C API; nullptr (and a doctest failure) if it cannot load.
+ringlm_model* open_stories260k();
+
+}  // namespace ringlm_test

@@ -120,9 +120,9 @@ int cmd_bench(int argc, char** argv) {
     ringlm_session_free(s);
   }
   Stats ps = stats(prefill_tps), ds = stats(decode_tps);
-  std::printf("| test         |          tok/s |\n|--------------|----------------|\n");
-  std::printf("| prefill %-4u | %8.1f ± %-4.1f |\n", pp, ps.mean, ps.sd);
-  std::printf("| decode  %-4u | %8.1f ± %-4.1f |\n\n", tg, ds.mean, ds.sd);
+  std::printf("| test         |              tok/s |\n|--------------|--------------------|\n");
+  std::printf("| prefill %-4u | %9.1f ± %-6.1f |\n", pp, ps.mean, ps.sd);
+  std::printf("| decode  %-4u | %9.1f ± %-6.1f |\n\n", tg, ds.mean, ds.sd);
 
   // The KV cache's payoff: decode cost per token at growing context, with vs without the cache.
   std::printf("| context | with cache (ms/token) | without cache (ms/token) | speedup |\n");
@@ -136,7 +136,7 @@ int cmd_bench(int argc, char** argv) {
       uncached.push_back(b.decode_step_seconds(true, depth, steps) * 1e3);
     }
     Stats c = stats(cached), u = stats(uncached);
-    std::printf("| %7u | %13.4f ± %-6.4f | %16.4f ± %-6.4f | %6.1fx |\n", depth, c.mean, c.sd, u.mean, u.sd, u.mean / c.mean);
+    std::printf("| %7u | %11.4f ± %-7.4f | %14.4f ± %-7.4f | %6.1fx |\n", depth, c.mean, c.sd, u.mean, u.sd, u.mean / c.mean);
   }
   ringlm_model_free(b.model);
   return 0;
