@@ -18,6 +18,11 @@ struct Kernels {
   float (*dot)(const float* a, const float* b, size_t n);
   // y += a * x
   void (*axpy)(float a, const float* x, float* y, size_t n);
+  // KV-cache rows in bf16 / int8 (int8: unscaled; the caller applies the row's scale)
+  float (*dot_bf16)(const float* q, const uint16_t* k, size_t n);
+  float (*dot_i8)(const float* q, const int8_t* k, size_t n);
+  void (*axpy_bf16)(float a, const uint16_t* x, float* y, size_t n);
+  void (*axpy_i8)(float a, const int8_t* x, float* y, size_t n);
   // out = x / rms(x) * weight
   void (*rmsnorm)(const float* x, const float* weight, float* out, size_t n, float eps);
   // in place, numerically stable (subtracts the max)

@@ -2,6 +2,7 @@
 // variant is tested against.
 #include <cmath>
 
+#include "runtime/bf16.h"
 #include "simd/kernels.h"
 
 namespace ringlm {
@@ -24,6 +25,26 @@ void matvec_scalar(const TensorView& w, const float* x, float* y, int64_t row_be
 
 void axpy_scalar(float a, const float* x, float* y, size_t n) {
   for (size_t i = 0; i < n; ++i) y[i] += a * x[i];
+}
+
+float dot_bf16_scalar(const float* q, const uint16_t* k, size_t n) {
+  float sum = 0.0f;
+  for (size_t i = 0; i < n; ++i) sum += q[i] * bf16_to_f32(k[i]);
+  return sum;
+}
+
+float dot_i8_scalar(const float* q, const int8_t* k, size_t n) {
+  float sum = 0.0f;
+  for (size_t i = 0; i < n; ++i) sum += q[i] * static_cast<float>(k[i]);
+  return sum;
+}
+
+void axpy_bf16_scalar(float a, const uint16_t* x, float* y, size_t n) {
+  for (size_t i = 0; i < n; ++i) y[i] += a * bf16_to_f32(x[i]);
+}
+
+void axpy_i8_scalar(float a, const int8_t* x, float* y, size_t n) {
+  for (size_t i = 0; i < n; ++i) y[i] += a * static_cast<float>(x[i]);
 }
 
 void rmsnorm_scalar(const float* x, const float* weight, float* out, size_t n, float eps) {
@@ -55,7 +76,9 @@ void silu_mul_scalar(float* gate, const float* up, size_t n) {
 }  // namespace
 
 const Kernels& scalar_kernels() {
-  static const Kernels k{"scalar", matvec_scalar, dot_scalar, axpy_scalar, rmsnorm_scalar, softmax_scalar, silu_mul_scalar};
+  static const Kernels k{"scalar",         matvec_scalar,    dot_scalar,     axpy_scalar,     dot_bf16_scalar,
+                         dot_i8_scalar,    axpy_bf16_scalar, axpy_i8_scalar, rmsnorm_scalar, softmax_scalar,
+                         silu_mul_scalar};
   return k;
 }
 
