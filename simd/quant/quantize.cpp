@@ -13,6 +13,16 @@ int clamp_int(int v, int lo, int hi) { return v < lo ? lo : (v > hi ? hi : v); }
 // Round to nearest, ties to even (the default FP environment), as an int.
 int round_even(float v) { return static_cast<int>(std::nearbyint(v)); }
 
+// f16 of a super-block scale, rounded away from zero instead of to nearest, so that the largest
+// sub-block scale divided by the stored value never exceeds the top quant code. Round-to-nearest
+// could land just below and force a clamp, which matters most when the scale is an f16 subnormal
+// (tiny weights) and one f16 step is a percent or more of the value.
+uint16_t f16_scale_covering(float v) {
+  uint16_t h = f32_to_f16(v);
+  if (std::fabs(f16_to_f32(h)) < std::fabs(v)) ++h;  // sign-magnitude: +1 grows the magnitude
+  return h;
+}
+
 void quantize_block_q8_0(const float* x, BlockQ8_0* out) {
   float amax = 0.0f;
   for (int i = 0; i < kQK8_0; ++i) amax = std::fmax(amax, std::fabs(x[i]));
@@ -128,8 +138,8 @@ void quantize_block_q4_k(const float* x, BlockQ4_K* out) {
     max_s = std::fmax(max_s, fit[j].scale);
     max_m = std::fmax(max_m, fit[j].min);
   }
-  out->d = f32_to_f16(max_s / 63.0f);
-  out->dmin = f32_to_f16(max_m / 63.0f);
+  out->d = f16_scale_covering(max_s / 63.0f);
+  out->dmin = f16_scale_covering(max_m / 63.0f);
   const float d = f16_to_f32(out->d);
   const float dmin = f16_to_f32(out->dmin);
   std::memset(out->scales, 0, sizeof(out->scales));
@@ -204,7 +214,7 @@ void quantize_block_q6_k(const float* x, BlockQ6_K* out) {
     if (std::fabs(s[j]) > std::fabs(s_big)) s_big = s[j];
   }
   std::memset(out, 0, sizeof(*out));
-  out->d = f32_to_f16(s_big / -128.0f);
+  out->d = f16_scale_covering(s_big / -128.0f);
   const float d = f16_to_f32(out->d);
   for (int j = 0; j < kSub; ++j) {
     out->scales[j] = static_cast<int8_t>(d != 0.0f ? clamp_int(round_even(s[j] / d), -128, 127) : 0);
