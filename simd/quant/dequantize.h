@@ -5,7 +5,9 @@
 // bits here as in llama.cpp:
 //   F16/BF16  exact widening           Q8_0  d * q           Q4_0  d * (q - 8)
 //   Q4_K      (d * sc) * q - (dmin * m)                     Q6_K  (d * sc) * (q - 32)
-// (d, dmin are the f16 fields widened to f32; sc, m, q are small integers converted exactly.)
+// (d, dmin are the f16 fields widened to f32; sc, m, q are small integers converted exactly.
+// A build that contracts Q4_K's multiply-subtract into an FMA, as llama.cpp's own can, differs
+// in the last bit; see dot.h.) `row` must be 2-byte aligned (GGUF aligns tensor data to 32).
 #pragma once
 
 #include <cstdint>

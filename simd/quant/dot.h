@@ -6,8 +6,10 @@
 //    activations, one f32 accumulator, elements in order: sum = fl(...fl(fl(w0*x0) + w1*x1)...).
 //  - dot_q8_row: weights against activations quantized to Q8_0 (quantize_activations_q8). All
 //    per-block / per-sub-block sums are exact int32, then scaled in float in this exact order,
-//    accumulated into one f32 `acc` (starting at 0) block by block, in element order, with no
-//    FMA contraction (the build is ISO C++, so GCC keeps -ffp-contract=off):
+//    accumulated into one f32 `acc` (starting at 0) block by block, in element order. Each step
+//    is written as its own rounding; note GCC contracts a*b+c into an FMA even in ISO C++ mode
+//    when the target has FMA (aarch64, or x86 with -mfma) unless built with -ffp-contract=off, so
+//    the float steps are only bit-reproducible across builds with contraction off:
 //      dx = f16_to_f32(xq[b].d) for activation block b (32 elements)
 //      Q8_0: isum = sum q_w * q_x                              acc += (dw * dx) * float(isum)
 //      Q4_0: isum = sum (q_w - 8) * q_x                        acc += (dw * dx) * float(isum)
@@ -17,9 +19,10 @@
 //      Q6_K: activation block b covers 16-element sub-blocks 2j and 2j+1 (j = b % 8), int8 scales:
 //            isum = sc[2j] * sum_{first 16} (q_w - 32) * q_x + sc[2j+1] * sum_{last 16} (q_w - 32) * q_x
 //            acc += (d * dx) * float(isum)
-//    Every integer above fits in int32 and converts to float exactly (|value| <= 2^24), so a SIMD
-//    kernel computing the same integers can match these per-block terms bit for bit; only the
-//    order of the final accumulation may differ (compare that with a tolerance).
+//    Every integer above fits in int32 and converts to float exactly (|value| <= 2^24: e.g. Q6_K
+//    2 * 128 * 16 * 32 * 128 = 2^24), so a SIMD kernel must reproduce these integers exactly; the
+//    float scaling and the accumulation order may differ, so compare final results with a
+//    tolerance (tests/simd/quant_roundtrip_test.cpp states one).
 //    For F32/F16/BF16 weights there is no integer path; dot_q8_row falls back to
 //    acc += w_i * (dx * float(q_x_i)) in element order, so every dtype is accepted.
 #pragma once

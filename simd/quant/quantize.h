@@ -37,8 +37,10 @@ namespace ringlm {
 // Quantizes n floats into `out` as `type` (F32 copies, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K).
 // Fails with RINGLM_ERR_INVALID_ARGUMENT if a pointer is null, n is negative or not a multiple of
 // the block size, an input to a block type is not finite, or a block scale overflows f16 (|x|
-// beyond roughly 1e6..8e6 depending on type); with RINGLM_ERR_UNSUPPORTED for other types.
-// On failure `out` may be partly written.
+// beyond about 5e5 for Q4_0, 4e6 for Q4_K mins, 8e6 for Q8_0, more for Q6_K); with
+// RINGLM_ERR_UNSUPPORTED for other types. On failure `out` may be partly written. Q8_0/Q4_0 blocks
+// whose scale underflows f16 (absmax below about 4e-6 / 2.4e-7) decode to zeros, as in GGML;
+// Q4_K/Q6_K round their super-scales away from zero, so they keep at least the smallest f16.
 Status quantize_row(DType type, const float* in, void* out, int64_t n);
 
 // Activations for the integer dot paths (dot_q8_row): per 32-block d = absmax / 127 stored as f16,
