@@ -13,8 +13,12 @@
  *   After ringlm_session_create() returns, no ringlm call made on that session touches the heap.
  *   The session arena is laid out as:
  *
- *     [ session header | KV cache: per layer K and V [n_ctx][n_kv_heads][head_dim] + positions
- *       | activations for n_batch tokens | logits [n_vocab] | sampler scratch | token history ]
+ *     [ session header | KV ring: per layer K and V [n_ctx][n_kv_heads][head_dim] (+ int8 scales)
+ *       + positions | activations for n_batch tokens | logits | sampler scratch ]
+ *
+ * Threads
+ *   A model may be used by any number of sessions on any threads at once. A session must not be
+ *   used by two threads at the same time; it may move between threads between calls.
  *
  * Errors
  *   Every fallible call returns a ringlm_status. RINGLM_OK is 0; errors are grouped in ranges and
@@ -134,11 +138,22 @@ RINGLM_API ringlm_status ringlm_detokenize(const ringlm_model *model, const int3
 /* ---- session ------------------------------------------------------------------------------- */
 typedef struct ringlm_session ringlm_session;
 
+/* KV cache element types. int8 stores one f32 scale per token and head. */
+typedef int32_t ringlm_kv_type;
+enum { RINGLM_KV_F32 = 0, RINGLM_KV_BF16 = 1, RINGLM_KV_INT8 = 2 };
+
 typedef struct ringlm_session_params {
   size_t struct_size;
-  uint32_t n_ctx;     /* tokens the KV cache holds; 0 = the model's training context      */
-  uint32_t n_batch;   /* max tokens per prefill pass (activation size); 0 = min(n_ctx, 64)  */
+  uint32_t n_ctx;     /* tokens the KV cache holds (sinks + window when streaming);
+                         0 = the model's training context                               */
+  uint32_t n_batch;   /* max tokens per forward pass (activation size); 0 = min(n_ctx, 64) */
   bool recompute;     /* no-cache mode: every step recomputes all positions (oracle, bench) */
+  bool streaming;     /* when the context is full, evict the oldest non-sink token instead
+                         of failing with RINGLM_ERR_CONTEXT_FULL: generation never ends   */
+  uint32_t n_sinks;   /* streaming: first tokens kept forever (attention sinks); init: 4   */
+  ringlm_kv_type kv_type; /* KV cache element type; init: RINGLM_KV_F32                  */
+  bool logits_all;    /* keep logits of every token of the last call (for perplexity);
+                         then a prefill call takes at most n_batch tokens                 */
   /* sampling */
   float temperature;  /* 0 = greedy (argmax)                                                */
   int32_t top_k;      /* 0 = no top-k cut                                                   */
@@ -174,6 +189,8 @@ RINGLM_API ringlm_status ringlm_session_prefill(ringlm_session *session, const i
 RINGLM_API ringlm_status ringlm_session_decode(ringlm_session *session, int32_t token);
 /* Logits after the last appended token; valid until the next call on the session. */
 RINGLM_API ringlm_status ringlm_session_logits(const ringlm_session *session, const float **logits, size_t *n_vocab);
+/* With logits_all: logits after token i (0-based) of the last prefill/decode call. */
+RINGLM_API ringlm_status ringlm_session_logits_ith(const ringlm_session *session, size_t i, const float **logits);
 /* Pick the next token from the current logits with the session's sampling params. */
 RINGLM_API ringlm_status ringlm_session_sample(ringlm_session *session, int32_t *out_token);
 
@@ -186,6 +203,23 @@ typedef bool (*ringlm_token_callback)(void *user_data, int32_t token, const char
 RINGLM_API ringlm_status ringlm_session_generate(ringlm_session *session, const int32_t *prompt, size_t n_prompt,
                                                  size_t max_tokens, ringlm_token_callback callback,
                                                  void *user_data, size_t *n_generated);
+
+/* ---- snapshots ----------------------------------------------------------------------------- */
+/* A snapshot holds the KV cache, position, current logits and sampler RNG: a session restored
+ * from it continues exactly as the original would (prompt caching: prefill a shared system prompt
+ * once, save, restore into many sessions). It can be loaded into any session of the same model
+ * created with the same n_ctx, streaming/sinks, kv_type and recompute settings. Saving and
+ * loading never allocate; a snapshot that does not fit is rejected before the session changes. */
+RINGLM_API ringlm_status ringlm_session_state_size(const ringlm_session *session, size_t *bytes);
+RINGLM_API ringlm_status ringlm_session_state_save(const ringlm_session *session, void *buf, size_t capacity,
+                                                   size_t *written);
+RINGLM_API ringlm_status ringlm_session_state_load(ringlm_session *session, const void *buf, size_t size);
+RINGLM_API ringlm_status ringlm_session_state_save_file(const ringlm_session *session, const char *path);
+RINGLM_API ringlm_status ringlm_session_state_load_file(ringlm_session *session, const char *path);
+/* A new session (same model and params, in `arena` as for ringlm_session_create) that continues
+ * from where `source` stands. */
+RINGLM_API ringlm_status ringlm_session_fork(const ringlm_session *source, void *arena, size_t arena_size,
+                                             ringlm_session **out_session);
 
 #ifdef __cplusplus
 }

@@ -65,6 +65,13 @@ ringlm_status to_config(const ringlm_model* model, const ringlm_session_params* 
   c.n_ctx = p->n_ctx;
   c.n_batch = p->n_batch;
   c.recompute = p->recompute;
+  c.streaming = p->streaming;
+  c.n_sinks = p->n_sinks;
+  if (p->kv_type < RINGLM_KV_F32 || p->kv_type > RINGLM_KV_INT8) {
+    return fail(RINGLM_ERR_INVALID_ARGUMENT, "unknown kv_type");
+  }
+  c.kv_type = static_cast<ringlm::KvType>(p->kv_type);
+  c.logits_all = p->logits_all;
   c.sampler.temperature = p->temperature;
   c.sampler.top_k = p->top_k;
   c.sampler.top_p = p->top_p;
@@ -204,6 +211,8 @@ RINGLM_API void ringlm_session_params_init(ringlm_session_params* params) {
   if (params == nullptr) return;
   std::memset(params, 0, sizeof(*params));
   params->struct_size = sizeof(*params);
+  params->n_sinks = 4;
+  params->kv_type = RINGLM_KV_F32;
   params->temperature = 0.8f;
   params->top_k = 40;
   params->top_p = 0.95f;
@@ -246,7 +255,7 @@ RINGLM_API size_t ringlm_session_arena_used(const ringlm_session* session) {
 }
 
 RINGLM_API size_t ringlm_session_n_past(const ringlm_session* session) {
-  return session == nullptr ? 0 : as_session(session)->n_past();
+  return session == nullptr ? 0 : static_cast<size_t>(as_session(session)->n_past());
 }
 
 RINGLM_API ringlm_status ringlm_session_reset(ringlm_session* session) {
@@ -273,6 +282,15 @@ RINGLM_API ringlm_status ringlm_session_logits(const ringlm_session* session, co
   if (s->logits() == nullptr) return fail(RINGLM_ERR_INVALID_STATE, "no logits yet: prefill or decode a token first");
   *logits = s->logits();
   *n_vocab = static_cast<size_t>(s->model().config.n_vocab);
+  return RINGLM_OK;
+}
+
+RINGLM_API ringlm_status ringlm_session_logits_ith(const ringlm_session* session, size_t i, const float** logits) {
+  if (session == nullptr || logits == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "session_logits_ith: null argument");
+  const Session* s = as_session(session);
+  if (!s->config().logits_all) return fail(RINGLM_ERR_INVALID_STATE, "session was not created with logits_all");
+  if (i >= s->last_batch()) return fail(RINGLM_ERR_INVALID_ARGUMENT, "no logits for that token of the last call");
+  *logits = s->logits_row(i);
   return RINGLM_OK;
 }
 
@@ -307,6 +325,52 @@ RINGLM_API ringlm_status ringlm_session_generate(ringlm_session* session, const 
     if (st != RINGLM_OK) return st;
   }
   return RINGLM_OK;
+}
+
+RINGLM_API ringlm_status ringlm_session_state_size(const ringlm_session* session, size_t* bytes) {
+  if (session == nullptr || bytes == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "state_size: null argument");
+  *bytes = as_session(session)->state_size();
+  return RINGLM_OK;
+}
+
+RINGLM_API ringlm_status ringlm_session_state_save(const ringlm_session* session, void* buf, size_t capacity,
+                                                   size_t* written) {
+  if (session == nullptr || written == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "state_save: null argument");
+  return report(as_session(session)->save_state(buf, capacity, written));
+}
+
+RINGLM_API ringlm_status ringlm_session_state_load(ringlm_session* session, const void* buf, size_t size) {
+  if (session == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "state_load: null session");
+  return report(as_session(session)->load_state(buf, size));
+}
+
+RINGLM_API ringlm_status ringlm_session_state_save_file(const ringlm_session* session, const char* path) {
+  if (session == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "state_save_file: null session");
+  return report(as_session(session)->save_state_file(path));
+}
+
+RINGLM_API ringlm_status ringlm_session_state_load_file(ringlm_session* session, const char* path) {
+  if (session == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "state_load_file: null session");
+  return report(as_session(session)->load_state_file(path));
+}
+
+RINGLM_API ringlm_status ringlm_session_fork(const ringlm_session* source, void* arena, size_t arena_size,
+                                             ringlm_session** out_session) {
+  return guarded([&]() -> ringlm_status {
+    if (source == nullptr || out_session == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "fork: null argument");
+    *out_session = nullptr;
+    const Session* src = as_session(source);
+    auto created = Session::create(src->model(), src->config(), arena, arena_size);
+    if (!created.is_ok()) return report(created.status());
+    Session* dst = created.value();
+    Status st = dst->copy_state_from(*src);
+    if (!st.is_ok()) {
+      dst->destroy();
+      return report(st);
+    }
+    *out_session = reinterpret_cast<ringlm_session*>(dst);
+    return RINGLM_OK;
+  });
 }
 
 }  // extern "C"

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "runtime/bf16.h"
+#include "simd/quant/fp16.h"
 
 namespace ringlm {
 
@@ -88,6 +88,10 @@ void KvCache::store(int32_t layer, uint32_t slot, const float* k, const float* v
         break;
     }
   }
+}
+
+void KvCache::clear_window() {
+  for (uint32_t s = shape_.n_sinks; s < capacity(); ++s) positions_[s] = -1;
 }
 
 void KvCache::commit(uint32_t slot, int64_t pos) {

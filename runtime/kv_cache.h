@@ -40,6 +40,8 @@ class KvCache {
   bool layout(Arena& arena, const Shape& shape);
   // Empties every slot.
   void reset();
+  // Empties the window slots, keeping the sinks.
+  void clear_window();
 
   const Shape& shape() const { return shape_; }
   uint32_t capacity() const { return shape_.capacity(); }

@@ -27,6 +27,9 @@ class Sampler {
   int32_t sample(const float* logits);
   // Re-seeds the RNG (restart a generation reproducibly).
   void reseed(uint64_t seed);
+  // The RNG position, for snapshots: restoring it continues the same random sequence.
+  uint64_t rng_state() const { return rng_state_; }
+  void set_rng_state(uint64_t state) { rng_state_ = state | 1; }
 
  private:
   float next_uniform();  // [0, 1)

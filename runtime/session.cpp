@@ -17,6 +17,13 @@ Result<SessionConfig> Session::resolve(const Model& model, const SessionConfig& 
   if (c.n_batch == 0) c.n_batch = c.n_ctx < 64 ? c.n_ctx : 64;
   RINGLM_CHECK(c.n_batch <= c.n_ctx, RINGLM_ERR_INVALID_ARGUMENT, "n_batch %u is larger than n_ctx %u", c.n_batch,
                c.n_ctx);
+  RINGLM_CHECK(c.kv_type == KvType::kF32 || c.kv_type == KvType::kBF16 || c.kv_type == KvType::kInt8,
+               RINGLM_ERR_INVALID_ARGUMENT, "unknown KV cache type %d", static_cast<int>(c.kv_type));
+  if (c.streaming) {
+    RINGLM_CHECK(!c.recompute, RINGLM_ERR_INVALID_ARGUMENT, "no-cache (recompute) mode cannot stream");
+    RINGLM_CHECK(model.config.sliding_window > 0 || c.n_sinks < c.n_ctx, RINGLM_ERR_INVALID_ARGUMENT,
+                 "%u sinks leave no window in a context of %u", c.n_sinks, c.n_ctx);
+  }
   const SamplerConfig& s = c.sampler;
   RINGLM_CHECK(std::isfinite(s.temperature) && s.temperature >= 0.0f, RINGLM_ERR_INVALID_ARGUMENT,
                "temperature must be finite and >= 0 (got %g)", static_cast<double>(s.temperature));
@@ -26,17 +33,30 @@ Result<SessionConfig> Session::resolve(const Model& model, const SessionConfig& 
   return c;
 }
 
+Session::Session(const Model& model, const SessionConfig& config) : model_(&model), config_(config) {
+  // Ring shape and attention window for the mode (see the header and docs/kv-cache.md).
+  const int32_t native = model.config.sliding_window;
+  const uint32_t sinks = config.streaming ? config.n_sinks : 0;
+  const uint32_t window = native > 0 ? (config.n_ctx < static_cast<uint32_t>(native) ? config.n_ctx : static_cast<uint32_t>(native))
+                                     : config.n_ctx - sinks;
+  window_.n_sinks = sinks;
+  window_.window = window;
+  window_.sink_query = sinks > 0;
+}
+
 bool Session::layout_parts(Arena& arena) {
   const ModelConfig& mc = model_->config;
   KvCache::Shape shape;
   shape.n_layer = mc.n_layer;
   shape.n_head_kv = mc.n_head_kv;
   shape.head_dim = mc.head_dim;
-  shape.capacity = config_.n_ctx;
+  shape.n_sinks = static_cast<uint32_t>(window_.n_sinks);
+  shape.n_window = static_cast<uint32_t>(window_.window);
+  shape.type = config_.kv_type;
   if (!cache_.layout(arena, shape)) return false;
-  if (!scratch_.layout(arena, mc, static_cast<int32_t>(config_.n_batch), config_.n_ctx)) return false;
+  if (!scratch_.layout(arena, mc, static_cast<int32_t>(config_.n_batch), shape.capacity(), config_.logits_all)) return false;
   candidates_ = arena.alloc<Candidate>(static_cast<size_t>(mc.n_vocab));
-  history_ = arena.alloc<int32_t>(config_.n_ctx);
+  if (config_.recompute) history_ = arena.alloc<int32_t>(config_.n_ctx);
   if (arena.exhausted()) return false;
   if (!arena.measuring()) sampler_.init(config_.sampler, candidates_, static_cast<size_t>(mc.n_vocab));
   return true;
@@ -90,44 +110,71 @@ void Session::destroy() {
 void Session::reset() {
   cache_.reset();
   n_past_ = 0;
-  has_logits_ = false;
+  last_token_ = -1;
+  last_batch_ = 0;
   sampler_.reseed(config_.sampler.seed);
 }
 
-void Session::run(const int32_t* tokens, size_t n, int32_t start_pos) {
+const float* Session::logits() const {
+  if (last_batch_ == 0) return nullptr;
+  return config_.logits_all ? logits_row(last_batch_ - 1) : scratch_.logits;
+}
+
+const float* Session::logits_row(size_t i) const {
+  return scratch_.logits + i * static_cast<size_t>(model_->config.n_vocab);
+}
+
+void Session::run(const int32_t* tokens, size_t n, int64_t start_pos) {
   for (size_t done = 0; done < n; done += config_.n_batch) {
     const size_t chunk = n - done < config_.n_batch ? n - done : config_.n_batch;
-    llama_forward(*model_, cache_, scratch_, tokens + done, static_cast<int32_t>(chunk),
-                  start_pos + static_cast<int32_t>(done));
+    llama_forward(*model_, cache_, scratch_, window_, tokens + done, static_cast<int32_t>(chunk),
+                  start_pos + static_cast<int64_t>(done));
+    last_batch_ = chunk;
   }
 }
 
 Status Session::prefill(const int32_t* tokens, size_t n) {
   RINGLM_CHECK(tokens != nullptr || n == 0, RINGLM_ERR_INVALID_ARGUMENT, "tokens is null");
   RINGLM_CHECK(n > 0, RINGLM_ERR_INVALID_ARGUMENT, "no tokens to process");
-  RINGLM_CHECK(n <= config_.n_ctx - n_past_, RINGLM_ERR_CONTEXT_FULL,
-               "context full: %zu tokens cached, %zu more requested, capacity %u", n_past_, n, config_.n_ctx);
+  if (!config_.streaming) {
+    RINGLM_CHECK(n <= config_.n_ctx - static_cast<uint64_t>(n_past_), RINGLM_ERR_CONTEXT_FULL,
+                 "context full: %lld tokens cached, %zu more requested, capacity %u (enable streaming to evict)",
+                 static_cast<long long>(n_past_), n, config_.n_ctx);
+  }
+  RINGLM_CHECK(!config_.logits_all || n <= config_.n_batch, RINGLM_ERR_INVALID_ARGUMENT,
+               "with logits for every token, a call takes at most n_batch = %u tokens (got %zu)", config_.n_batch, n);
   const int32_t n_vocab = model_->config.n_vocab;
   for (size_t i = 0; i < n; ++i) {
     RINGLM_CHECK(tokens[i] >= 0 && tokens[i] < n_vocab, RINGLM_ERR_INVALID_TOKEN,
                  "token %d at index %zu is outside the vocabulary [0, %d)", tokens[i], i, n_vocab);
   }
-  for (size_t i = 0; i < n; ++i) history_[n_past_ + i] = tokens[i];
   if (config_.recompute) {
     // The oracle and baseline: forget the cache and run every position again.
+    for (size_t i = 0; i < n; ++i) history_[static_cast<size_t>(n_past_) + i] = tokens[i];
     cache_.reset();
-    run(history_, n_past_ + n, 0);
+    run(history_, static_cast<size_t>(n_past_) + n, 0);
   } else {
-    run(tokens, n, static_cast<int32_t>(n_past_));
+    run(tokens, n, n_past_);
   }
-  n_past_ += n;
-  has_logits_ = true;
+  n_past_ += static_cast<int64_t>(n);
+  last_token_ = tokens[n - 1];
   return Status::ok();
 }
 
 Status Session::sample(int32_t* out) {
-  RINGLM_CHECK(has_logits_, RINGLM_ERR_INVALID_STATE, "no logits yet: prefill or decode a token first");
-  *out = sampler_.sample(scratch_.logits);
+  const float* l = logits();
+  RINGLM_CHECK(l != nullptr, RINGLM_ERR_INVALID_STATE, "no logits yet: prefill or decode a token first");
+  *out = sampler_.sample(l);
+  return Status::ok();
+}
+
+Status Session::skip_positions(int64_t n) {
+  RINGLM_CHECK(config_.streaming, RINGLM_ERR_INVALID_STATE, "skipping positions needs a streaming session");
+  RINGLM_CHECK(n >= 0 && n_past_ >= window_.n_sinks, RINGLM_ERR_INVALID_ARGUMENT,
+               "skip needs n >= 0 and the sinks filled first");
+  cache_.clear_window();
+  n_past_ += n;
+  last_batch_ = 0;
   return Status::ok();
 }
 

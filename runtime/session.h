@@ -1,9 +1,15 @@
-// Session: one conversation's state — KV cache, activations, sampler, token history — laid out
-// in a single arena by the same code that plans its size (plan == used, by construction).
+// Session: one conversation's state — KV ring, activations, sampler — laid out in a single arena
+// by the same code that plans its size (plan == used, by construction).
 //
-//   arena: [ Session | KvCache K,V per layer + positions | ForwardScratch | candidates [n_vocab]
-//            | history [n_ctx] ]
+//   arena: [ Session | KvCache K,V per layer (+ int8 scales) + positions | ForwardScratch
+//            | candidates [n_vocab] | history [n_ctx] (no-cache mode only) ]
 //
+// Context modes (see docs/kv-cache.md):
+//   plain      ring of n_ctx slots, never wraps: RINGLM_ERR_CONTEXT_FULL after n_ctx tokens
+//   streaming  n_sinks sink slots + (n_ctx - n_sinks) window slots; the oldest window token is
+//              overwritten, generation never ends, memory never grows
+//   native     a model trained with sliding-window attention uses its own window (ring of
+//              min(n_ctx, window) slots) in either mode
 // After create() nothing here allocates. A session is used by one thread at a time.
 #pragma once
 
@@ -19,9 +25,13 @@
 namespace ringlm {
 
 struct SessionConfig {
-  uint32_t n_ctx = 0;
-  uint32_t n_batch = 0;
+  uint32_t n_ctx = 0;      // 0: the model's training context
+  uint32_t n_batch = 0;    // 0: min(n_ctx, 64)
   bool recompute = false;  // no-cache mode: each step recomputes every position
+  bool streaming = false;  // evict instead of failing when the context is full
+  uint32_t n_sinks = 4;    // streaming: first tokens never evicted
+  KvType kv_type = KvType::kF32;
+  bool logits_all = false;  // keep logits of every token of the last call (n <= n_batch per call)
   SamplerConfig sampler;
 };
 
@@ -37,34 +47,58 @@ class Session {
   // Destroys the session and frees the block if the session allocated it.
   void destroy();
 
-  // Appends tokens and computes the logits after the last one.
+  // Appends tokens and computes logits (of the last token; of every token with logits_all).
   Status prefill(const int32_t* tokens, size_t n);
   // Samples from the current logits.
   Status sample(int32_t* out);
   void reset();
 
+  // Snapshots (runtime/session_state.cpp): the KV ring, position, logits and RNG.
+  size_t state_size() const;
+  Status save_state(void* buf, size_t capacity, size_t* written) const;
+  Status load_state(const void* buf, size_t size);
+  Status save_state_file(const char* path) const;
+  Status load_state_file(const char* path);
+  // Makes this session continue exactly where `other` (same model and config) stands.
+  Status copy_state_from(const Session& other);
+
+  // Streaming only, for tests and tools: jump `n` positions ahead as if n tokens had streamed
+  // through (the window empties; sinks stay).
+  Status skip_positions(int64_t n);
+
   const Model& model() const { return *model_; }
   const SessionConfig& config() const { return config_; }
-  const float* logits() const { return has_logits_ ? scratch_.logits : nullptr; }
-  size_t n_past() const { return n_past_; }
-  // Last token appended, or -1.
-  int32_t last_token() const { return n_past_ > 0 ? history_[n_past_ - 1] : -1; }
+  const KvCache& cache() const { return cache_; }
+  // Logits after the last token (nullptr before any); row i of the last call with logits_all.
+  const float* logits() const;
+  const float* logits_row(size_t i) const;
+  size_t last_batch() const { return last_batch_; }
+  int64_t n_past() const { return n_past_; }
+  int32_t last_token() const { return last_token_; }
   size_t arena_used() const { return arena_used_; }
 
  private:
-  Session(const Model& model, const SessionConfig& config) : model_(&model), config_(config) {}
+  Session(const Model& model, const SessionConfig& config);
   bool layout_parts(Arena& arena);
-  void run(const int32_t* tokens, size_t n, int32_t start_pos);
+  void run(const int32_t* tokens, size_t n, int64_t start_pos);
+  struct StateSegment {
+    void* data;
+    size_t bytes;
+  };
+  // The state after the header, up to 8 segments; `loading` points the logits at row 0.
+  size_t state_segments(StateSegment* out, bool loading) const;
 
   const Model* model_;
   SessionConfig config_;
+  AttentionWindow window_;
   KvCache cache_;
   ForwardScratch scratch_;
   Sampler sampler_;
   Candidate* candidates_ = nullptr;
-  int32_t* history_ = nullptr;
-  size_t n_past_ = 0;
-  bool has_logits_ = false;
+  int32_t* history_ = nullptr;  // no-cache mode: every token, to recompute from
+  int64_t n_past_ = 0;
+  int32_t last_token_ = -1;
+  size_t last_batch_ = 0;  // tokens in the last forward call (0: no logits)
   size_t arena_used_ = 0;
   void* owned_block_ = nullptr;
 };

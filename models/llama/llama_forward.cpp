@@ -5,27 +5,31 @@
 
 #include "runtime/matmul.h"
 #include "simd/kernels.h"
+#include "simd/quant/dequantize.h"
 
 namespace ringlm {
 
-bool ForwardScratch::layout(Arena& arena, const ModelConfig& c, int32_t batch, uint32_t ctx) {
+bool ForwardScratch::layout(Arena& arena, const ModelConfig& c, int32_t batch, uint32_t capacity, bool all_logits) {
   n_batch = batch;
-  n_ctx = ctx;
+  logits_all = all_logits;
   const size_t b = static_cast<size_t>(batch);
   x = arena.alloc<float>(b * c.n_embd);
   xn = arena.alloc<float>(b * c.n_embd);
   proj = arena.alloc<float>(b * c.n_embd);
   q = arena.alloc<float>(b * c.q_dim());
+  q_sink = arena.alloc<float>(b * c.q_dim());
   att_out = arena.alloc<float>(b * c.q_dim());
   k = arena.alloc<float>(b * c.kv_dim());
   v = arena.alloc<float>(b * c.kv_dim());
   gate = arena.alloc<float>(b * c.n_ff);
   up = arena.alloc<float>(b * c.n_ff);
-  scores = arena.alloc<float>(static_cast<size_t>(c.n_head) * ctx);
+  scores = arena.alloc<float>(static_cast<size_t>(capacity) + b);
   rope_cos = arena.alloc<float>(b * (c.head_dim / 2));
   rope_sin = arena.alloc<float>(b * (c.head_dim / 2));
+  sink_cos = arena.alloc<float>(c.head_dim / 2);
+  sink_sin = arena.alloc<float>(c.head_dim / 2);
   inv_freq = arena.alloc<float>(c.head_dim / 2);
-  logits = arena.alloc<float>(static_cast<size_t>(c.n_vocab));
+  logits = arena.alloc<float>((all_logits ? b : 1) * static_cast<size_t>(c.n_vocab));
   if (arena.exhausted()) return false;
   if (!arena.measuring()) {
     for (int32_t j = 0; j < c.head_dim / 2; ++j) {
@@ -37,7 +41,17 @@ bool ForwardScratch::layout(Arena& arena, const ModelConfig& c, int32_t batch, u
 
 namespace {
 
-// Rotates each head's dimension pairs by the token's angles (cos/sin per pair).
+// cos/sin of pos * inv_freq[j]. The angle is formed in double: at position 10^6 a float angle
+// would be off by ~0.06 rad, in double it is exact to ~1e-10.
+void rope_angles(int64_t pos, const float* inv_freq, int32_t half, float* cos_out, float* sin_out) {
+  for (int32_t j = 0; j < half; ++j) {
+    const double angle = static_cast<double>(pos) * static_cast<double>(inv_freq[j]);
+    cos_out[j] = static_cast<float>(std::cos(angle));
+    sin_out[j] = static_cast<float>(std::sin(angle));
+  }
+}
+
+// Rotates each head's dimension pairs by the token's angles.
 void apply_rope(float* vec, int32_t n_heads, int32_t head_dim, const float* cos, const float* sin, RopeStyle style) {
   const int32_t half = head_dim / 2;
   for (int32_t h = 0; h < n_heads; ++h) {
@@ -52,99 +66,86 @@ void apply_rope(float* vec, int32_t n_heads, int32_t head_dim, const float* cos,
   }
 }
 
-void add_bias(float* y, const TensorView& bias, int32_t n_tokens, int64_t width) {
+void add_bias(float* y, const TensorView& bias, int32_t n_tokens, size_t width) {
   if (bias.data == nullptr) return;
   for (int32_t t = 0; t < n_tokens; ++t) {
     float* row = y + static_cast<size_t>(t) * width;
-    for (int64_t i = 0; i < width; ++i) row[i] += bias.f32()[i];
+    for (size_t i = 0; i < width; ++i) row[i] += bias.f32()[i];
   }
 }
 
 }  // namespace
 
-void llama_forward(const Model& model, KvCache& cache, ForwardScratch& s, const int32_t* tokens, int32_t n,
-                   int32_t start_pos) {
+void llama_forward(const Model& model, KvCache& cache, ForwardScratch& s, const AttentionWindow& window,
+                   const int32_t* tokens, int32_t n, int64_t start_pos) {
   const ModelConfig& c = model.config;
   const ModelWeights& w = model.weights;
   const Kernels& k = active_kernels();
   const size_t dim = static_cast<size_t>(c.n_embd), q_dim = static_cast<size_t>(c.q_dim());
   const size_t kv_dim = static_cast<size_t>(c.kv_dim()), ff = static_cast<size_t>(c.n_ff);
-  const int32_t hd = c.head_dim, half = hd / 2, group = c.n_head / c.n_head_kv;
-  const float sqrt_hd = std::sqrt(static_cast<float>(hd));
+  const int32_t half = c.head_dim / 2;
+  const size_t nt = static_cast<size_t>(n);
 
-  // Token embeddings, and each token's RoPE angles (angles in double: exact at large positions).
+  // Token embeddings and each token's RoPE angles.
   for (int32_t t = 0; t < n; ++t) {
-    std::memcpy(s.x + t * dim, w.tok_embd.row(tokens[t]), dim * sizeof(float));
-    for (int32_t j = 0; j < half; ++j) {
-      const double angle = static_cast<double>(start_pos + t) * static_cast<double>(s.inv_freq[j]);
-      s.rope_cos[t * half + j] = static_cast<float>(std::cos(angle));
-      s.rope_sin[t * half + j] = static_cast<float>(std::sin(angle));
-    }
+    dequantize_row(w.tok_embd.dtype, w.tok_embd.row(tokens[t]), s.x + t * dim, c.n_embd);
+    rope_angles(start_pos + t, s.inv_freq, half, s.rope_cos + t * half, s.rope_sin + t * half);
   }
-  // Every layer stores token t in the same slot; mark the slots as holding their positions now,
-  // so each layer's attention sees the tokens of this call.
-  for (int32_t t = 0; t < n; ++t) cache.commit(cache.slot_for(start_pos + t), start_pos + t);
+  // Streaming: a query past the window scores the sinks from its cache position (attention.h).
+  const int64_t sink_pos = window.n_sinks + window.window - 1;
+  const bool any_sink_query = window.sink_query && start_pos + n - 1 > sink_pos;
+  if (any_sink_query) rope_angles(sink_pos, s.inv_freq, half, s.sink_cos, s.sink_sin);
 
+  StagedKv staged{s.k, s.v, start_pos, n};
   for (int32_t l = 0; l < c.n_layer; ++l) {
     const LayerWeights& lw = w.layers[static_cast<size_t>(l)];
 
-    // Attention block: xn = rmsnorm(x); q, k, v = projections; RoPE on q and k.
+    // Attention block: xn = rmsnorm(x); q, k, v projections; RoPE on q and k.
     for (int32_t t = 0; t < n; ++t) k.rmsnorm(s.x + t * dim, lw.attn_norm.f32(), s.xn + t * dim, dim, c.norm_eps);
-    matmul(lw.wq, s.xn, static_cast<size_t>(n), s.q);
-    matmul(lw.wk, s.xn, static_cast<size_t>(n), s.k);
-    matmul(lw.wv, s.xn, static_cast<size_t>(n), s.v);
-    add_bias(s.q, lw.bq, n, static_cast<int64_t>(q_dim));
-    add_bias(s.k, lw.bk, n, static_cast<int64_t>(kv_dim));
-    add_bias(s.v, lw.bv, n, static_cast<int64_t>(kv_dim));
+    matmul(lw.wq, s.xn, nt, s.q);
+    matmul(lw.wk, s.xn, nt, s.k);
+    matmul(lw.wv, s.xn, nt, s.v);
+    add_bias(s.q, lw.bq, n, q_dim);
+    add_bias(s.k, lw.bk, n, kv_dim);
+    add_bias(s.v, lw.bv, n, kv_dim);
     for (int32_t t = 0; t < n; ++t) {
-      apply_rope(s.q + t * q_dim, c.n_head, hd, s.rope_cos + t * half, s.rope_sin + t * half, c.rope_style);
-      apply_rope(s.k + t * kv_dim, c.n_head_kv, hd, s.rope_cos + t * half, s.rope_sin + t * half, c.rope_style);
-      // K and V go straight into this token's cache slot.
-      const uint32_t slot = cache.slot_for(start_pos + t);
-      std::memcpy(cache.key(l, slot), s.k + t * kv_dim, kv_dim * sizeof(float));
-      std::memcpy(cache.value(l, slot), s.v + t * kv_dim, kv_dim * sizeof(float));
+      float* qt = s.q + t * q_dim;
+      if (any_sink_query && start_pos + t > sink_pos) {
+        std::memcpy(s.q_sink + t * q_dim, qt, q_dim * sizeof(float));
+        apply_rope(s.q_sink + t * q_dim, c.n_head, c.head_dim, s.sink_cos, s.sink_sin, c.rope_style);
+      }
+      apply_rope(qt, c.n_head, c.head_dim, s.rope_cos + t * half, s.rope_sin + t * half, c.rope_style);
+      apply_rope(s.k + t * kv_dim, c.n_head_kv, c.head_dim, s.rope_cos + t * half, s.rope_sin + t * half, c.rope_style);
     }
 
-    // Each query attends over the cache slots visible from its position (GQA: `group` query
-    // heads share one K/V head).
-    const int32_t* positions = cache.positions();
-    const uint32_t n_slots = cache.slots_in_use();
+    // Each query attends over the cache and the staged tokens up to itself.
     for (int32_t t = 0; t < n; ++t) {
-      const int32_t pos = start_pos + t;
-      for (int32_t h = 0; h < c.n_head; ++h) {
-        const float* qh = s.q + t * q_dim + static_cast<size_t>(h) * hd;
-        const size_t kv_off = static_cast<size_t>(h / group) * hd;
-        float* scores = s.scores + static_cast<size_t>(h) * s.n_ctx;
-        for (uint32_t slot = 0; slot < n_slots; ++slot) {
-          const bool visible = positions[slot] >= 0 && positions[slot] <= pos;
-          scores[slot] = visible ? k.dot(qh, cache.key(l, slot) + kv_off, static_cast<size_t>(hd)) / sqrt_hd : -INFINITY;
-        }
-        k.softmax(scores, n_slots);
-        float* out = s.att_out + t * q_dim + static_cast<size_t>(h) * hd;
-        std::memset(out, 0, static_cast<size_t>(hd) * sizeof(float));
-        for (uint32_t slot = 0; slot < n_slots; ++slot) {
-          if (scores[slot] != 0.0f) k.axpy(scores[slot], cache.value(l, slot) + kv_off, out, static_cast<size_t>(hd));
-        }
-      }
+      const int64_t pos = start_pos + t;
+      const float* q_abs = s.q + t * q_dim;
+      const float* q_sink = (any_sink_query && pos > sink_pos) ? s.q_sink + t * q_dim : q_abs;
+      attend(k, cache, l, staged, window, q_abs, q_sink, pos, c.n_head, c.n_head_kv, s.scores, s.att_out + t * q_dim);
     }
+    // Only now do this call's K/V enter the ring (a chunk may wrap onto slots it still needed).
+    for (int32_t t = 0; t < n; ++t) cache.store(l, cache.slot_for(start_pos + t), s.k + t * kv_dim, s.v + t * kv_dim);
 
     // Output projection and residual.
-    matmul(lw.wo, s.att_out, static_cast<size_t>(n), s.proj);
-    for (size_t i = 0; i < static_cast<size_t>(n) * dim; ++i) s.x[i] += s.proj[i];
+    matmul(lw.wo, s.att_out, nt, s.proj);
+    for (size_t i = 0; i < nt * dim; ++i) s.x[i] += s.proj[i];
 
     // Feed-forward block: x += W_down · (silu(W_gate · xn) * (W_up · xn)).
     for (int32_t t = 0; t < n; ++t) k.rmsnorm(s.x + t * dim, lw.ffn_norm.f32(), s.xn + t * dim, dim, c.norm_eps);
-    matmul(lw.w_gate, s.xn, static_cast<size_t>(n), s.gate);
-    matmul(lw.w_up, s.xn, static_cast<size_t>(n), s.up);
-    k.silu_mul(s.gate, s.up, static_cast<size_t>(n) * ff);
-    matmul(lw.w_down, s.gate, static_cast<size_t>(n), s.proj);
-    for (size_t i = 0; i < static_cast<size_t>(n) * dim; ++i) s.x[i] += s.proj[i];
+    matmul(lw.w_gate, s.xn, nt, s.gate);
+    matmul(lw.w_up, s.xn, nt, s.up);
+    k.silu_mul(s.gate, s.up, nt * ff);
+    matmul(lw.w_down, s.gate, nt, s.proj);
+    for (size_t i = 0; i < nt * dim; ++i) s.x[i] += s.proj[i];
   }
+  for (int32_t t = 0; t < n; ++t) cache.commit(cache.slot_for(start_pos + t), start_pos + t);
 
-  // Logits of the last token only.
-  float* last = s.x + static_cast<size_t>(n - 1) * dim;
-  k.rmsnorm(last, w.output_norm.f32(), s.xn, dim, c.norm_eps);
-  matmul(w.output, s.xn, 1, s.logits);
+  // Logits: final norm and classifier, for every token or just the last.
+  const int32_t first = s.logits_all ? 0 : n - 1;
+  for (int32_t t = first; t < n; ++t) k.rmsnorm(s.x + t * dim, w.output_norm.f32(), s.xn + (t - first) * dim, dim, c.norm_eps);
+  matmul(w.output, s.xn, static_cast<size_t>(n - first), s.logits);
 }
 
 }  // namespace ringlm

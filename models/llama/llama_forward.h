@@ -1,29 +1,32 @@
 // The Llama-family forward pass (Llama, Mistral, Qwen2), written to read like the math.
 //
-// A call runs `n` consecutive tokens (a prefill chunk, or one decode token) through every layer:
-// K and V of each token are written straight into the KV cache, then each token attends over
-// the visible cache slots. Activations live in a ForwardScratch sized for n_batch tokens:
+// A call runs `n` consecutive tokens (a prefill chunk, or one decode token) through every layer.
+// Per layer: K and V of the call's tokens are computed and kept in scratch ("staged"), every
+// query attends over the cache plus the staged tokens (runtime/attention.h), then the staged K/V
+// are stored into their ring slots. Activations live in a ForwardScratch sized for n_batch:
 //
-//   x, xn, proj [n_batch][n_embd]   q, att_out [n_batch][q_dim]   k, v [n_batch][kv_dim]
-//   gate, up [n_batch][n_ff]        scores [n_head][n_ctx]        rope cos/sin [n_batch][head_dim/2]
-//   logits [n_vocab] (after the last token of the call)
+//   x, xn, proj [n_batch][n_embd]   q, q_sink, att_out [n_batch][q_dim]   k, v [n_batch][kv_dim]
+//   gate, up [n_batch][n_ff]        scores [capacity + n_batch]           rope cos/sin [n_batch][head_dim/2]
+//   logits [n_batch or 1][n_vocab]
 #pragma once
 
 #include <cstdint>
 
 #include "models/model.h"
 #include "runtime/arena.h"
+#include "runtime/attention.h"
 #include "runtime/kv_cache.h"
 
 namespace ringlm {
 
 struct ForwardScratch {
   int32_t n_batch = 0;
-  uint32_t n_ctx = 0;
+  bool logits_all = false;
   float* x = nullptr;
   float* xn = nullptr;
   float* proj = nullptr;
   float* q = nullptr;
+  float* q_sink = nullptr;
   float* att_out = nullptr;
   float* k = nullptr;
   float* v = nullptr;
@@ -32,16 +35,19 @@ struct ForwardScratch {
   float* scores = nullptr;
   float* rope_cos = nullptr;
   float* rope_sin = nullptr;
+  float* sink_cos = nullptr;  // [head_dim/2] rotation at the cache position of a streaming query
+  float* sink_sin = nullptr;
   float* inv_freq = nullptr;  // [head_dim/2], filled once at layout
   float* logits = nullptr;
 
   // Lays out the buffers (measure mode: sizes only). False if the arena ran out.
-  bool layout(Arena& arena, const ModelConfig& config, int32_t n_batch, uint32_t n_ctx);
+  bool layout(Arena& arena, const ModelConfig& config, int32_t n_batch, uint32_t cache_capacity, bool logits_all);
 };
 
 // Runs tokens[0..n) at positions start_pos.. through the model. Preconditions (checked by the
-// session): 0 < n <= scratch.n_batch, token ids valid, start_pos + n <= cache capacity.
-void llama_forward(const Model& model, KvCache& cache, ForwardScratch& scratch, const int32_t* tokens, int32_t n,
-                   int32_t start_pos);
+// session): 0 < n <= scratch.n_batch, token ids valid. Logits: of every token when
+// scratch.logits_all, else of the last one.
+void llama_forward(const Model& model, KvCache& cache, ForwardScratch& scratch, const AttentionWindow& window,
+                   const int32_t* tokens, int32_t n, int64_t start_pos);
 
 }  // namespace ringlm

@@ -2,7 +2,8 @@
 // variant is tested against.
 #include <cmath>
 
-#include "runtime/bf16.h"
+#include "simd/quant/dot.h"
+#include "simd/quant/fp16.h"
 #include "simd/kernels.h"
 
 namespace ringlm {
@@ -16,11 +17,13 @@ float dot_scalar(const float* a, const float* b, size_t n) {
 }
 
 void matvec_scalar(const TensorView& w, const float* x, float* y, int64_t row_begin, int64_t row_end) {
-  // Only f32 weights so far; other dtypes are rejected when a model is loaded.
-  const size_t cols = static_cast<size_t>(w.cols);
-  for (int64_t r = row_begin; r < row_end; ++r) {
-    y[r - row_begin] = dot_scalar(reinterpret_cast<const float*>(w.row(r)), x, cols);
+  if (w.dtype == DType::kF32) {
+    const size_t cols = static_cast<size_t>(w.cols);
+    for (int64_t r = row_begin; r < row_end; ++r) y[r - row_begin] = dot_scalar(reinterpret_cast<const float*>(w.row(r)), x, cols);
+    return;
   }
+  // Other dtypes: dequantize-on-the-fly reference dot (simd/quant/dot.h).
+  for (int64_t r = row_begin; r < row_end; ++r) y[r - row_begin] = dot_f32_row(w.dtype, w.row(r), x, w.cols);
 }
 
 void axpy_scalar(float a, const float* x, float* y, size_t n) {
