@@ -29,7 +29,7 @@ class Sampler {
   void reseed(uint64_t seed);
   // The RNG position, for snapshots: restoring it continues the same random sequence.
   uint64_t rng_state() const { return rng_state_; }
-  void set_rng_state(uint64_t state) { rng_state_ = state | 1; }
+  void set_rng_state(uint64_t state) { rng_state_ = state != 0 ? state : 1; }  // xorshift never holds 0
 
  private:
   float next_uniform();  // [0, 1)
