@@ -9,11 +9,8 @@
 
 #include "models/llama2c/llama2c_loader.h"
 #include "ringlm.h"
+#include "runtime/c_api_internal.h"
 #include "runtime/session.h"
-
-struct ringlm_model {
-  std::unique_ptr<ringlm::Model> impl;
-};
 
 using ringlm::Session;
 using ringlm::Status;

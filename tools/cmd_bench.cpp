@@ -1,5 +1,6 @@
 // `ringlm bench`: prefill and decode throughput, and decode cost with vs without the KV cache.
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -8,6 +9,9 @@
 #include "commands.h"
 #include "platform/clock.h"
 #include "ringlm.h"
+#include "session_args.h"
+
+#include <sys/resource.h>
 
 namespace ringlm_cli {
 
@@ -36,10 +40,12 @@ std::vector<int32_t> bench_tokens(size_t n, int32_t n_vocab) {
 struct Bench {
   ringlm_model* model;
   ringlm_model_info info;
+  ringlm_kv_type kv_type = RINGLM_KV_F32;
 
   ringlm_session* session(uint32_t n_ctx, uint32_t n_batch, bool recompute) {
     ringlm_session_params sp;
     ringlm_session_params_init(&sp);
+    sp.kv_type = kv_type;
     sp.n_ctx = n_ctx;
     sp.n_batch = n_batch;
     sp.recompute = recompute;
@@ -72,12 +78,19 @@ int cmd_bench(int argc, char** argv) {
   Args args(argc, argv, 2);
   std::string model_path, tok_path;
   double n_prefill = 128, n_decode = 128, reps = 5;
+  SessionArgs sa;
+  std::string depths_arg = "1000,10000,100000";
   args.get("-m", "--model", model_path);
   args.get("-z", "--tokenizer", tok_path);
   args.number("-p", "--n-prompt", n_prefill);
   args.number("-n", "--n-gen", n_decode);
   args.number("-r", "--repetitions", reps);
+  sa.read(args);
+  args.get("--depths", nullptr, depths_arg);
   if (!args.finish()) return 2;
+  ringlm_session_params stream_params;
+  ringlm_session_params_init(&stream_params);
+  if (!sa.apply(stream_params)) return 2;
   if (model_path.empty() || n_prefill < 1 || n_decode < 1 || reps < 1) {
     std::fprintf(stderr, "ringlm bench: -m MODEL is required; -p, -n, -r must be >= 1\n");
     return 2;
@@ -93,6 +106,7 @@ int cmd_bench(int argc, char** argv) {
     return 1;
   }
   ringlm_model_get_info(b.model, &b.info);
+  b.kv_type = stream_params.kv_type;
   const uint32_t pp = static_cast<uint32_t>(n_prefill), tg = static_cast<uint32_t>(n_decode);
   if (pp + tg > static_cast<uint32_t>(b.info.n_ctx_train)) {
     std::fprintf(stderr, "ringlm bench: -p + -n = %u exceeds the model context %d\n", pp + tg, b.info.n_ctx_train);
@@ -100,9 +114,9 @@ int cmd_bench(int argc, char** argv) {
     return 2;
   }
 
-  std::printf("model: %s (%llu params, %d layers, dim %d, %d heads / %d kv heads, vocab %d), 1 thread, kernels: scalar\n\n",
+  std::printf("model: %s (%llu params, %d layers, dim %d, %d heads / %d kv heads, vocab %d), 1 thread, kernels: scalar, KV %s\n\n",
               model_path.c_str(), static_cast<unsigned long long>(b.info.n_params), b.info.n_layer, b.info.n_embd,
-              b.info.n_head, b.info.n_head_kv, b.info.n_vocab);
+              b.info.n_head, b.info.n_head_kv, b.info.n_vocab, sa.kv_type.c_str());
 
   // Throughput: prefill pp tokens in one call, then tg decode steps.
   std::vector<double> prefill_tps, decode_tps;
@@ -137,6 +151,44 @@ int cmd_bench(int argc, char** argv) {
     }
     Stats c = stats(cached), u = stats(uncached);
     std::printf("| %7u | %11.4f ± %-7.4f | %14.4f ± %-7.4f | %6.1fx |\n", depth, c.mean, c.sd, u.mean, u.sd, u.mean / c.mean);
+  }
+  if (stream_params.streaming) {
+    // Streaming: decode speed and memory must not depend on how far the session has run.
+    std::printf("\nstreaming, %u sinks + %u window (KV %s): decode speed at growing depth\n", stream_params.n_sinks,
+                stream_params.n_ctx - stream_params.n_sinks, sa.kv_type.c_str());
+    std::printf("| depth (tokens) |         decode tok/s | arena bytes | peak RSS (KiB) |\n");
+    std::printf("|----------------|----------------------|-------------|----------------|\n");
+    size_t pos = 0;
+    while (pos < depths_arg.size()) {
+      size_t comma = depths_arg.find(',', pos);
+      if (comma == std::string::npos) comma = depths_arg.size();
+      const uint64_t depth = std::strtoull(depths_arg.substr(pos, comma - pos).c_str(), nullptr, 10);
+      pos = comma + 1;
+      ringlm_session_params sp = stream_params;
+      sp.n_batch = sp.n_ctx < 64 ? sp.n_ctx : 64;
+      ringlm_session* s = nullptr;
+      if (ringlm_session_create(b.model, &sp, nullptr, 0, &s) != RINGLM_OK) {
+        std::fprintf(stderr, "ringlm bench: %s\n", ringlm_last_error_message());
+        break;
+      }
+      std::vector<int32_t> chunk = bench_tokens(sp.n_batch, b.info.n_vocab);
+      for (uint64_t done = 0; done < depth; done += sp.n_batch) {
+        const size_t n = depth - done < sp.n_batch ? static_cast<size_t>(depth - done) : sp.n_batch;
+        ringlm_session_prefill(s, chunk.data(), n);
+      }
+      std::vector<double> tps;
+      for (int r = 0; r < static_cast<int>(reps); ++r) {
+        const int64_t t0 = ringlm::now_ns();
+        for (uint32_t i = 0; i < tg; ++i) ringlm_session_decode(s, chunk[i % chunk.size()]);
+        tps.push_back(tg / (static_cast<double>(ringlm::now_ns() - t0) * 1e-9));
+      }
+      Stats st = stats(tps);
+      struct rusage ru;
+      getrusage(RUSAGE_SELF, &ru);
+      std::printf("| %14llu | %10.1f ± %-8.1f | %11zu | %14ld |\n", static_cast<unsigned long long>(depth), st.mean, st.sd,
+                  ringlm_session_arena_used(s), ru.ru_maxrss);
+      ringlm_session_free(s);
+    }
   }
   ringlm_model_free(b.model);
   return 0;

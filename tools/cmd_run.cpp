@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "platform/clock.h"
 #include "ringlm.h"
+#include "session_args.h"
 
 namespace ringlm_cli {
 
@@ -30,7 +31,8 @@ int fail(const char* what, ringlm_status st) {
 int cmd_run(int argc, char** argv) {
   Args args(argc, argv, 2);
   std::string model_path, tok_path, prompt;
-  double n = 256, temp = 0.8, top_p = 0.95, top_k = 40, seed = 42, ctx = 0;
+  double n = 256, temp = 0.8, top_p = 0.95, top_k = 40, seed = 42;
+  SessionArgs session_args;
   args.get("-m", "--model", model_path);
   args.get("-z", "--tokenizer", tok_path);
   args.get("-p", "--prompt", prompt);
@@ -39,7 +41,7 @@ int cmd_run(int argc, char** argv) {
   args.number("--top-k", nullptr, top_k);
   args.number("--top-p", nullptr, top_p);
   args.number("--seed", nullptr, seed);
-  args.number("-c", "--ctx", ctx);
+  session_args.read(args);
   if (!args.finish()) return 2;
   if (model_path.empty()) {
     std::fprintf(stderr, "ringlm run: -m MODEL is required\n");
@@ -68,7 +70,10 @@ int cmd_run(int argc, char** argv) {
 
   ringlm_session_params sp;
   ringlm_session_params_init(&sp);
-  sp.n_ctx = static_cast<uint32_t>(ctx);
+  if (!session_args.apply(sp)) {
+    ringlm_model_free(model);
+    return 2;
+  }
   sp.temperature = static_cast<float>(temp);
   sp.top_k = static_cast<int32_t>(top_k);
   sp.top_p = static_cast<float>(top_p);

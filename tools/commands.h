@@ -5,5 +5,8 @@ namespace ringlm_cli {
 
 int cmd_run(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
+int cmd_perplexity(int argc, char** argv);
+int cmd_info(int argc, char** argv);
+int cmd_tokenize(int argc, char** argv);
 
 }  // namespace ringlm_cli

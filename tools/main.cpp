@@ -11,8 +11,14 @@ void usage() {
   std::fprintf(stderr,
                "ringlm %s — CPU LLM inference for edge devices\n"
                "usage:\n"
-               "  ringlm run   -m MODEL [-z TOKENIZER] -p PROMPT [-n N] [--temp T] [--top-k K] [--top-p P] [--seed S] [-c CTX]\n"
-               "  ringlm bench -m MODEL [-z TOKENIZER] [-p PREFILL] [-n DECODE] [-r REPS]\n",
+               "  ringlm run        -m MODEL [-z TOKENIZER] -p PROMPT [-n N] [--temp T] [--top-k K] [--top-p P] [--seed S]\n"
+               "                    [-c CTX] [--window W --sinks S] [--kv-type f32|bf16|int8]\n"
+               "  ringlm bench      -m MODEL [-z TOKENIZER] [-p PREFILL] [-n DECODE] [-r REPS] [--window W --sinks S]\n"
+               "                    [--kv-type T] [--depths 1000,10000,100000]\n"
+               "  ringlm perplexity -m MODEL [-z TOKENIZER] -f TEXT [-c CTX] [--window W --sinks S] [--kv-type T]\n"
+               "  ringlm info       MODEL [-z TOKENIZER] [-c CTX] [--window W --sinks S]\n"
+               "  ringlm tokenize   -m MODEL [-z TOKENIZER] -p TEXT [--ids] [--no-bos]\n"
+               "--window W streams forever: the cache keeps S sink tokens (default 4) plus the last W.\n",
                ringlm_version());
 }
 
@@ -25,6 +31,9 @@ int main(int argc, char** argv) {
   }
   if (std::strcmp(argv[1], "run") == 0) return ringlm_cli::cmd_run(argc, argv);
   if (std::strcmp(argv[1], "bench") == 0) return ringlm_cli::cmd_bench(argc, argv);
+  if (std::strcmp(argv[1], "perplexity") == 0) return ringlm_cli::cmd_perplexity(argc, argv);
+  if (std::strcmp(argv[1], "info") == 0) return ringlm_cli::cmd_info(argc, argv);
+  if (std::strcmp(argv[1], "tokenize") == 0) return ringlm_cli::cmd_tokenize(argc, argv);
   std::fprintf(stderr, "ringlm: unknown command '%s'\n", argv[1]);
   usage();
   return 2;

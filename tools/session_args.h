@@ -1,0 +1,52 @@
+// Session options shared by run, bench and perplexity: context, window, sinks, KV type.
+#pragma once
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "cli_args.h"
+#include "ringlm.h"
+
+namespace ringlm_cli {
+
+struct SessionArgs {
+  double ctx = 0, window = 0, sinks = 4;
+  std::string kv_type = "f32";
+
+  void read(Args& args) {
+    args.number("-c", "--ctx", ctx);
+    args.number("--window", nullptr, window);
+    args.number("--sinks", nullptr, sinks);
+    args.get("--kv-type", nullptr, kv_type);
+  }
+
+  // Fills the context fields of `sp`; false (with a message) on bad values.
+  bool apply(ringlm_session_params& sp) const {
+    if (ctx < 0 || window < 0 || sinks < 0) {
+      std::fprintf(stderr, "ringlm: -c, --window and --sinks must be >= 0\n");
+      return false;
+    }
+    if (!parse_kv_type(kv_type, sp.kv_type)) {
+      std::fprintf(stderr, "ringlm: --kv-type must be f32, bf16 or int8 (got '%s')\n", kv_type.c_str());
+      return false;
+    }
+    sp.n_ctx = static_cast<uint32_t>(ctx);
+    if (window > 0) {  // streaming: the cache holds the sinks plus the window, forever
+      sp.streaming = true;
+      sp.n_sinks = static_cast<uint32_t>(sinks);
+      sp.n_ctx = static_cast<uint32_t>(window + sinks);
+    }
+    return true;
+  }
+
+  static bool parse_kv_type(const std::string& s, ringlm_kv_type& out) {
+    if (s == "f32") out = RINGLM_KV_F32;
+    else if (s == "bf16") out = RINGLM_KV_BF16;
+    else if (s == "int8") out = RINGLM_KV_INT8;
+    else return false;
+    return true;
+  }
+};
+
+}  // namespace ringlm_cli
