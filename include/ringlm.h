@@ -85,6 +85,9 @@ RINGLM_API const char *ringlm_status_string(ringlm_status status);
 RINGLM_API const char *ringlm_last_error_message(void);
 
 RINGLM_API const char *ringlm_version(void); /* "MAJOR.MINOR.PATCH" */
+/* The kernel set chosen for this CPU ("scalar", "avx2", ...); RINGLM_SIMD in the environment
+ * forces one (read once, at the first call that needs kernels). */
+RINGLM_API const char *ringlm_kernel_name(void);
 RINGLM_API uint32_t ringlm_abi_version(void);
 
 /* ---- model --------------------------------------------------------------------------------- */

@@ -11,6 +11,7 @@
 #include "ringlm.h"
 #include "runtime/c_api_internal.h"
 #include "runtime/session.h"
+#include "simd/kernels.h"
 
 using ringlm::Session;
 using ringlm::Status;
@@ -109,6 +110,7 @@ RINGLM_API const char* ringlm_last_error_message(void) { return g_last_error; }
 
 RINGLM_API const char* ringlm_version(void) { return "0.1.0"; }
 RINGLM_API uint32_t ringlm_abi_version(void) { return RINGLM_ABI_VERSION; }
+RINGLM_API const char* ringlm_kernel_name(void) { return ringlm::active_kernels().name; }
 
 RINGLM_API void ringlm_model_params_init(ringlm_model_params* params) {
   if (params == nullptr) return;

@@ -19,7 +19,7 @@ void blas_init_once() {
 #endif
 }  // namespace
 
-void matmul(const TensorView& w, const float* x, size_t n_tokens, float* y) {
+void matmul(const TensorView& w, const float* x, size_t n_tokens, float* y, BlockQ8_0* xq) {
   const Kernels& k = active_kernels();
 #ifdef RINGLM_HAVE_BLAS
   if (n_tokens > 1 && w.dtype == DType::kF32) {
@@ -31,9 +31,14 @@ void matmul(const TensorView& w, const float* x, size_t n_tokens, float* y) {
     return;
   }
 #endif
-  for (size_t t = 0; t < n_tokens; ++t) {
-    k.matvec(w, x + t * static_cast<size_t>(w.cols), y + t * static_cast<size_t>(w.rows), 0, w.rows);
+  const size_t cols = static_cast<size_t>(w.cols), rows = static_cast<size_t>(w.rows);
+  if (uses_q8_path(w.dtype)) {
+    const size_t blocks = cols / 32;
+    for (size_t t = 0; t < n_tokens; ++t) k.quantize_q8(x + t * cols, xq + t * blocks, w.cols);
+    for (size_t t = 0; t < n_tokens; ++t) k.matvec_q8(w, xq + t * blocks, y + t * rows, 0, w.rows);
+    return;
   }
+  for (size_t t = 0; t < n_tokens; ++t) k.matvec(w, x + t * cols, y + t * rows, 0, w.rows);
 }
 
 void matmul_warm_up() {

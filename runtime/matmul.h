@@ -8,11 +8,13 @@
 #include <cstddef>
 
 #include "runtime/tensor.h"
+#include "simd/quant/blocks.h"
 
 namespace ringlm {
 
 // x: [n_tokens][w.cols], y: [n_tokens][w.rows], both row-major and contiguous.
-void matmul(const TensorView& w, const float* x, size_t n_tokens, float* y);
+// xq: scratch of at least n_tokens * w.cols / 32 blocks for integer weight types (else unused).
+void matmul(const TensorView& w, const float* x, size_t n_tokens, float* y, BlockQ8_0* xq);
 
 // Touches the BLAS library once so its lazily allocated buffers exist before a session runs
 // (the session then runs with no allocation). No-op without BLAS.

@@ -8,13 +8,19 @@
 #include <cstdint>
 
 #include "runtime/tensor.h"
+#include "simd/quant/blocks.h"
 
 namespace ringlm {
 
 struct Kernels {
   const char* name;  // "scalar", "avx2", ...
+  // Float path (f32, f16, bf16 weights; any dtype as a fallback):
   // y[r - row_begin] = dot(row r of w, x) for r in [row_begin, row_end); x has w.cols elements.
   void (*matvec)(const TensorView& w, const float* x, float* y, int64_t row_begin, int64_t row_end);
+  // Integer path (Q8_0, Q4_0, Q4_K, Q6_K weights): activations quantized once per vector to
+  // Q8_0 blocks (w.cols / 32 of them), then integer dot products per block (simd/quant/dot.h).
+  void (*quantize_q8)(const float* x, BlockQ8_0* out, int64_t n);
+  void (*matvec_q8)(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end);
   float (*dot)(const float* a, const float* b, size_t n);
   // y += a * x
   void (*axpy)(float a, const float* x, float* y, size_t n);
@@ -32,6 +38,11 @@ struct Kernels {
 };
 
 const Kernels& scalar_kernels();
+
+// True for weight types that take the integer (matvec_q8) path.
+inline bool uses_q8_path(DType t) {
+  return t == DType::kQ8_0 || t == DType::kQ4_0 || t == DType::kQ4_K || t == DType::kQ6_K;
+}
 // The best table for this CPU (RINGLM_SIMD=scalar forces the reference).
 const Kernels& active_kernels();
 

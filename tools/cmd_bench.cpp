@@ -114,9 +114,9 @@ int cmd_bench(int argc, char** argv) {
     return 2;
   }
 
-  std::printf("model: %s (%llu params, %d layers, dim %d, %d heads / %d kv heads, vocab %d), 1 thread, kernels: scalar, KV %s\n\n",
+  std::printf("model: %s (%llu params, %d layers, dim %d, %d heads / %d kv heads, vocab %d), 1 thread, kernels: %s, KV %s\n\n",
               model_path.c_str(), static_cast<unsigned long long>(b.info.n_params), b.info.n_layer, b.info.n_embd,
-              b.info.n_head, b.info.n_head_kv, b.info.n_vocab, sa.kv_type.c_str());
+              b.info.n_head, b.info.n_head_kv, b.info.n_vocab, ringlm_kernel_name(), sa.kv_type.c_str());
 
   // Throughput: prefill pp tokens in one call, then tg decode steps.
   std::vector<double> prefill_tps, decode_tps;

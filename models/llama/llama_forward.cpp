@@ -30,6 +30,9 @@ bool ForwardScratch::layout(Arena& arena, const ModelConfig& c, int32_t batch, u
   sink_sin = arena.alloc<float>(c.head_dim / 2);
   inv_freq = arena.alloc<float>(c.head_dim / 2);
   logits = arena.alloc<float>((all_logits ? b : 1) * static_cast<size_t>(c.n_vocab));
+  int32_t widest = c.n_embd > c.q_dim() ? c.n_embd : c.q_dim();
+  widest = widest > c.n_ff ? widest : c.n_ff;
+  xq = arena.alloc<BlockQ8_0>(b * static_cast<size_t>((widest + 31) / 32));
   if (arena.exhausted()) return false;
   if (!arena.measuring()) {
     for (int32_t j = 0; j < c.head_dim / 2; ++j) {
@@ -102,9 +105,9 @@ void llama_forward(const Model& model, KvCache& cache, ForwardScratch& s, const 
 
     // Attention block: xn = rmsnorm(x); q, k, v projections; RoPE on q and k.
     for (int32_t t = 0; t < n; ++t) k.rmsnorm(s.x + t * dim, lw.attn_norm.f32(), s.xn + t * dim, dim, c.norm_eps);
-    matmul(lw.wq, s.xn, nt, s.q);
-    matmul(lw.wk, s.xn, nt, s.k);
-    matmul(lw.wv, s.xn, nt, s.v);
+    matmul(lw.wq, s.xn, nt, s.q, s.xq);
+    matmul(lw.wk, s.xn, nt, s.k, s.xq);
+    matmul(lw.wv, s.xn, nt, s.v, s.xq);
     add_bias(s.q, lw.bq, n, q_dim);
     add_bias(s.k, lw.bk, n, kv_dim);
     add_bias(s.v, lw.bv, n, kv_dim);
@@ -129,15 +132,15 @@ void llama_forward(const Model& model, KvCache& cache, ForwardScratch& s, const 
     for (int32_t t = 0; t < n; ++t) cache.store(l, cache.slot_for(start_pos + t), s.k + t * kv_dim, s.v + t * kv_dim);
 
     // Output projection and residual.
-    matmul(lw.wo, s.att_out, nt, s.proj);
+    matmul(lw.wo, s.att_out, nt, s.proj, s.xq);
     for (size_t i = 0; i < nt * dim; ++i) s.x[i] += s.proj[i];
 
     // Feed-forward block: x += W_down · (silu(W_gate · xn) * (W_up · xn)).
     for (int32_t t = 0; t < n; ++t) k.rmsnorm(s.x + t * dim, lw.ffn_norm.f32(), s.xn + t * dim, dim, c.norm_eps);
-    matmul(lw.w_gate, s.xn, nt, s.gate);
-    matmul(lw.w_up, s.xn, nt, s.up);
+    matmul(lw.w_gate, s.xn, nt, s.gate, s.xq);
+    matmul(lw.w_up, s.xn, nt, s.up, s.xq);
     k.silu_mul(s.gate, s.up, nt * ff);
-    matmul(lw.w_down, s.gate, nt, s.proj);
+    matmul(lw.w_down, s.gate, nt, s.proj, s.xq);
     for (size_t i = 0; i < nt * dim; ++i) s.x[i] += s.proj[i];
   }
   for (int32_t t = 0; t < n; ++t) cache.commit(cache.slot_for(start_pos + t), start_pos + t);
@@ -145,7 +148,7 @@ void llama_forward(const Model& model, KvCache& cache, ForwardScratch& s, const 
   // Logits: final norm and classifier, for every token or just the last.
   const int32_t first = s.logits_all ? 0 : n - 1;
   for (int32_t t = first; t < n; ++t) k.rmsnorm(s.x + t * dim, w.output_norm.f32(), s.xn + (t - first) * dim, dim, c.norm_eps);
-  matmul(w.output, s.xn, static_cast<size_t>(n - first), s.logits);
+  matmul(w.output, s.xn, static_cast<size_t>(n - first), s.logits, s.xq);
 }
 
 }  // namespace ringlm

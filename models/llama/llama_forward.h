@@ -39,6 +39,7 @@ struct ForwardScratch {
   float* sink_sin = nullptr;
   float* inv_freq = nullptr;  // [head_dim/2], filled once at layout
   float* logits = nullptr;
+  BlockQ8_0* xq = nullptr;    // [n_batch][max(n_embd, q_dim, n_ff) / 32] quantized activations
 
   // Lays out the buffers (measure mode: sizes only). False if the arena ran out.
   bool layout(Arena& arena, const ModelConfig& config, int32_t n_batch, uint32_t cache_capacity, bool logits_all);

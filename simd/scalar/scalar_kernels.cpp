@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "simd/quant/dot.h"
+#include "simd/quant/quantize.h"
 #include "simd/quant/fp16.h"
 #include "simd/kernels.h"
 
@@ -24,6 +25,10 @@ void matvec_scalar(const TensorView& w, const float* x, float* y, int64_t row_be
   }
   // Other dtypes: dequantize-on-the-fly reference dot (simd/quant/dot.h).
   for (int64_t r = row_begin; r < row_end; ++r) y[r - row_begin] = dot_f32_row(w.dtype, w.row(r), x, w.cols);
+}
+
+void matvec_q8_scalar(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
+  for (int64_t r = row_begin; r < row_end; ++r) y[r - row_begin] = dot_q8_row(w.dtype, w.row(r), xq, w.cols);
 }
 
 void axpy_scalar(float a, const float* x, float* y, size_t n) {
@@ -79,9 +84,23 @@ void silu_mul_scalar(float* gate, const float* up, size_t n) {
 }  // namespace
 
 const Kernels& scalar_kernels() {
-  static const Kernels k{"scalar",         matvec_scalar,    dot_scalar,     axpy_scalar,     dot_bf16_scalar,
-                         dot_i8_scalar,    axpy_bf16_scalar, axpy_i8_scalar, rmsnorm_scalar, softmax_scalar,
-                         silu_mul_scalar};
+  static const Kernels k = [] {
+    Kernels t{};
+    t.name = "scalar";
+    t.matvec = matvec_scalar;
+    t.quantize_q8 = quantize_activations_q8;
+    t.matvec_q8 = matvec_q8_scalar;
+    t.dot = dot_scalar;
+    t.axpy = axpy_scalar;
+    t.dot_bf16 = dot_bf16_scalar;
+    t.dot_i8 = dot_i8_scalar;
+    t.axpy_bf16 = axpy_bf16_scalar;
+    t.axpy_i8 = axpy_i8_scalar;
+    t.rmsnorm = rmsnorm_scalar;
+    t.softmax = softmax_scalar;
+    t.silu_mul = silu_mul_scalar;
+    return t;
+  }();
   return k;
 }
 
