@@ -18,6 +18,7 @@
 #include <array>
 #include <queue>
 
+#include "models/tokenizer/pre_tokenizer.h"
 #include "models/tokenizer/tokenizer.h"
 #include "models/tokenizer/unicode.h"
 #include "models/tokenizer/utf8.h"
@@ -233,7 +234,7 @@ struct Candidate {
 
 }  // namespace
 
-Status Tokenizer::init_bpe() {
+bool pre_tokenizer_from_name(std::string_view name, PreTokenizer& pre, bool& ignore_merges) {
   struct Family {
     const char* name;
     PreTokenizer pre;
@@ -255,15 +256,21 @@ Status Tokenizer::init_bpe() {
       {"command-r", PreTokenizer::kDigitsThenGpt2, false}, {"codeshell", PreTokenizer::kDigitsThenGpt2, false},
       {"exaone", PreTokenizer::kDigitsThenGpt2, false}, {"minerva-7b", PreTokenizer::kDigitsThenGpt2, false},
   };
-  const std::string& name = vocab_.pre.empty() ? std::string("default") : vocab_.pre;
-  const Family* family = nullptr;
+  if (name.empty()) name = "default";
   for (const Family& f : kFamilies) {
-    if (name == f.name) family = &f;
+    if (name == f.name) {
+      pre = f.pre;
+      ignore_merges = f.ignore_merges;
+      return true;
+    }
   }
-  RINGLM_CHECK(family != nullptr, RINGLM_ERR_UNSUPPORTED, "byte-level BPE pre-tokenizer '%.64s' is not supported",
-               name.c_str());
-  pre_ = family->pre;
-  ignore_merges_ = family->ignore_merges;
+  return false;
+}
+
+Status Tokenizer::init_bpe() {
+  const std::string& name = vocab_.pre;
+  RINGLM_CHECK(pre_tokenizer_from_name(name, pre_, ignore_merges_), RINGLM_ERR_UNSUPPORTED,
+               "byte-level BPE pre-tokenizer '%.64s' is not supported", name.c_str());
   merge_ranks_.clear();
   merge_ranks_.reserve(vocab_.merges.size());
   for (size_t i = 0; i < vocab_.merges.size(); ++i) {
@@ -272,9 +279,7 @@ Status Tokenizer::init_bpe() {
   return Status::ok();
 }
 
-Status Tokenizer::encode_bpe(std::string_view text, std::vector<int32_t>& out) const {
-  RINGLM_CHECK(text.size() < 0x7fffffffu, RINGLM_ERR_INVALID_ARGUMENT, "text too long to tokenize (%zu bytes)",
-               text.size());
+void pre_tokenize(PreTokenizer pre, std::string_view text, std::vector<std::string_view>& words) {
   // Code points and the byte offset where each starts.
   std::vector<uint32_t> cps, offsets;
   cps.reserve(text.size());
@@ -282,14 +287,13 @@ Status Tokenizer::encode_bpe(std::string_view text, std::vector<int32_t>& out) c
   for (size_t pos = 0; pos < text.size();) {
     const size_t start = pos;
     uint32_t cp = utf8_next(text, pos);
-    const size_t len = pos - start;
-    if (len == 1 && cp >= 0x80) cp = 0xFFFD;  // a malformed byte
+    if (pos - start == 1 && cp >= 0x80) cp = 0xFFFD;  // a malformed byte
     offsets.push_back(static_cast<uint32_t>(start));
     cps.push_back(cp);
   }
   offsets.push_back(static_cast<uint32_t>(text.size()));
 
-  // 1. Pre-tokenize: word ends after each stage of the chain.
+  // Word ends (code point indices) after each stage of the chain.
   std::vector<size_t> ends{cps.size()};
   auto stage = [&](auto split) {
     std::vector<size_t> next;
@@ -303,7 +307,7 @@ Status Tokenizer::encode_bpe(std::string_view text, std::vector<int32_t>& out) c
     ends.swap(next);
   };
   auto gpt2 = [](Word& w) { split_gpt2(w); };
-  switch (pre_) {
+  switch (pre) {
     case PreTokenizer::kGpt2:
       stage(gpt2);
       break;
@@ -324,20 +328,31 @@ Status Tokenizer::encode_bpe(std::string_view text, std::vector<int32_t>& out) c
       stage(gpt2);
       break;
   }
+  size_t begin = 0;
+  for (size_t end : ends) {
+    words.push_back(text.substr(offsets[begin], offsets[end] - offsets[begin]));
+    begin = end;
+  }
+}
+
+Status Tokenizer::encode_bpe(std::string_view text, std::vector<int32_t>& out) const {
+  RINGLM_CHECK(text.size() < 0x7fffffffu, RINGLM_ERR_INVALID_ARGUMENT, "text too long to tokenize (%zu bytes)",
+               text.size());
+  // 1. Pre-tokenize.
+  std::vector<std::string_view> words;
+  pre_tokenize(pre_, text, words);
 
   const ByteChars& chars = byte_chars();
   std::string word;
   std::string pair_key;
   std::vector<Symbol> symbols;
-  size_t begin = 0;
-  for (size_t end : ends) {
+  for (std::string_view raw : words) {
     // 2. The word's bytes as GPT-2 code points.
     word.clear();
-    for (uint32_t b = offsets[begin]; b < offsets[end]; ++b) {
-      const uint8_t byte = static_cast<uint8_t>(text[b]);
+    for (char c : raw) {
+      const uint8_t byte = static_cast<uint8_t>(c);
       word.append(chars.bytes[byte], chars.len[byte]);
     }
-    begin = end;
     if (ignore_merges_) {
       const int32_t id = find(word);
       if (id >= 0) {

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "models/tokenizer/pre_tokenizer.h"
 #include "models/tokenizer/vocab.h"
 #include "runtime/status.h"
 
@@ -47,9 +48,6 @@ class Tokenizer {
   bool is_end_of_generation(int32_t id) const;
 
  private:
-  // Byte-level BPE pre-tokenizers (regex families of llama.cpp's llama-vocab.cpp).
-  enum class PreTokenizer : uint8_t { kGpt2, kDefault, kLlama3, kQwen2, kDigitsThenGpt2 };
-
   Status init_bpe();  // resolves vocab_.pre, builds merge_ranks_
   // SPM: `space_prefix` prepends U+2581 (the text starts the input or follows a special token).
   Status encode_spm(std::string_view text, bool space_prefix, std::vector<int32_t>& out) const;
