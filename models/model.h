@@ -32,6 +32,7 @@ struct ModelConfig {
   int32_t n_ff = 0;
   float norm_eps = 1e-5f;
   float rope_base = 10000.0f;
+  float rope_freq_scale = 1.0f;  // linear RoPE scaling: positions are multiplied by this (1 / factor)
   RopeStyle rope_style = RopeStyle::kAdjacentPairs;
   int32_t sliding_window = 0;  // 0: full attention
 

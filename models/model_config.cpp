@@ -14,6 +14,7 @@ Status ModelConfig::validate() const {
   RINGLM_CHECK(head_dim % 2 == 0, RINGLM_ERR_BAD_DIMENSIONS, "head dimension %d is odd; RoPE needs pairs", head_dim);
   RINGLM_CHECK(norm_eps > 0.0f, RINGLM_ERR_BAD_DIMENSIONS, "norm epsilon must be positive");
   RINGLM_CHECK(rope_base > 0.0f, RINGLM_ERR_BAD_DIMENSIONS, "RoPE base must be positive");
+  RINGLM_CHECK(rope_freq_scale > 0.0f, RINGLM_ERR_BAD_DIMENSIONS, "RoPE frequency scale must be positive");
   RINGLM_CHECK(sliding_window >= 0, RINGLM_ERR_BAD_DIMENSIONS, "negative sliding window");
   return Status::ok();
 }

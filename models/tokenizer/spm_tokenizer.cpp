@@ -1,6 +1,7 @@
 // SentencePiece-style BPE encoding (llama2.c and GGUF "llama" vocabularies).
 //
-// The text (with a leading space when add_space_prefix) has its spaces replaced by U+2581 and is
+// The text (with a leading space when it starts the input or follows a special token and the
+// vocabulary has add_space_prefix) has its spaces replaced by U+2581 and is
 // split into UTF-8 characters. Then, repeatedly, the adjacent pair whose concatenation is a
 // vocabulary piece with the highest score is merged (ties: leftmost first). A priority queue of
 // candidate pairs makes this O(n log n); stale candidates are recognised by their recorded length.
@@ -34,10 +35,10 @@ struct Candidate {
 
 }  // namespace
 
-Status Tokenizer::encode_spm(std::string_view text, std::vector<int32_t>& out) const {
+Status Tokenizer::encode_spm(std::string_view text, bool space_prefix, std::vector<int32_t>& out) const {
   std::string escaped;
   escaped.reserve(text.size() + 8);
-  if (vocab_.add_space_prefix) escaped.append("\xE2\x96\x81");
+  if (space_prefix) escaped.append("\xE2\x96\x81");
   for (char c : text) {
     if (c == ' ') {
       escaped.append("\xE2\x96\x81");

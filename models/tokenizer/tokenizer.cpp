@@ -83,6 +83,15 @@ Result<Tokenizer> Tokenizer::create(Vocab vocab) {
       t.decoded_[i] = type == TokenType::kUserDefined ? piece : gpt2_unicode_to_bytes(piece);
     }
   }
+  for (size_t i = 0; i < n; ++i) {
+    if (t.vocab_.types[i] == TokenType::kUserDefined && !t.vocab_.pieces[i].empty()) {
+      t.user_defined_.push_back(static_cast<int32_t>(i));
+    }
+  }
+  std::stable_sort(t.user_defined_.begin(), t.user_defined_.end(), [&t](int32_t a, int32_t b) {
+    return t.vocab_.pieces[static_cast<size_t>(a)].size() > t.vocab_.pieces[static_cast<size_t>(b)].size();
+  });
+  if (t.vocab_.kind == TokenizerKind::kBpe) RINGLM_TRY(t.init_bpe());
   return t;
 }
 
@@ -111,7 +120,49 @@ Status Tokenizer::encode(std::string_view text, bool add_bos, std::vector<int32_
     out.push_back(vocab_.bos);
   }
   if (text.empty()) return Status::ok();
-  return vocab_.kind == TokenizerKind::kSpm ? encode_spm(text, out) : encode_bpe(text, out);
+
+  // Cut the text at user-defined tokens, longest piece first (each one splits every stretch of
+  // text the longer ones left); id < 0 marks a stretch of text.
+  struct Fragment {
+    size_t start, len;
+    int32_t id;
+  };
+  std::vector<Fragment> fragments{{0, text.size(), -1}};
+  for (int32_t special : user_defined_) {
+    const std::string_view piece = vocab_.pieces[static_cast<size_t>(special)];
+    std::vector<Fragment> next;
+    for (const Fragment& f : fragments) {
+      if (f.id >= 0 || f.len < piece.size()) {
+        next.push_back(f);
+        continue;
+      }
+      const std::string_view span = text.substr(f.start, f.len);
+      size_t pos = 0;
+      for (size_t hit; (hit = span.find(piece, pos)) != std::string_view::npos; pos = hit + piece.size()) {
+        if (hit > pos) next.push_back(Fragment{f.start + pos, hit - pos, -1});
+        next.push_back(Fragment{f.start + hit, piece.size(), special});
+      }
+      if (pos < f.len) next.push_back(Fragment{f.start + pos, f.len - pos, -1});
+    }
+    fragments.swap(next);
+  }
+
+  bool after_special = true;  // SPM: the input start counts as following a special token
+  for (const Fragment& f : fragments) {
+    if (f.id >= 0) {
+      out.push_back(f.id);
+      after_special = true;
+      continue;
+    }
+    const std::string_view part = text.substr(f.start, f.len);
+    if (vocab_.kind == TokenizerKind::kSpm) {
+      RINGLM_TRY(encode_spm(part, vocab_.add_space_prefix && after_special, out));
+    } else {
+      RINGLM_TRY(encode_bpe(part, out));
+    }
+    after_special = false;
+  }
+  return Status::ok();
 }
 
 }  // namespace ringlm

@@ -3,6 +3,10 @@
 // Built once at model load (indices and decoded pieces live on the heap then); after that,
 // decoding a token is a lookup into a precomputed byte string and never allocates. Encoding
 // allocates scratch proportional to the text.
+//
+// Encoding follows llama.cpp with parse_special = false: user-defined tokens found in the text
+// become their ids (longest first), control tokens are never matched, and each stretch of text
+// between them goes to the SPM or byte-level BPE encoder (bpe_tokenizer.cpp explains BPE).
 #pragma once
 
 #include <cstdint>
@@ -11,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "models/tokenizer/pre_tokenizer.h"
 #include "models/tokenizer/vocab.h"
 #include "runtime/status.h"
 
@@ -43,13 +48,19 @@ class Tokenizer {
   bool is_end_of_generation(int32_t id) const;
 
  private:
-  Status encode_spm(std::string_view text, std::vector<int32_t>& out) const;
+  Status init_bpe();  // resolves vocab_.pre, builds merge_ranks_
+  // SPM: `space_prefix` prepends U+2581 (the text starts the input or follows a special token).
+  Status encode_spm(std::string_view text, bool space_prefix, std::vector<int32_t>& out) const;
   Status encode_bpe(std::string_view text, std::vector<int32_t>& out) const;
 
   Vocab vocab_;
   std::unordered_map<std::string_view, int32_t> index_;  // piece -> id; views into vocab_.pieces
   std::vector<std::string> decoded_;                     // per id: the bytes it produces
-  int32_t byte_tokens_[256] = {};                             // SPM byte fallback "<0xNN>" ids, -1 if absent
+  int32_t byte_tokens_[256] = {};                        // SPM byte fallback "<0xNN>" ids, -1 if absent
+  std::vector<int32_t> user_defined_;                    // user-defined token ids, longest piece first
+  PreTokenizer pre_ = PreTokenizer::kGpt2;               // BPE only
+  bool ignore_merges_ = false;                           // BPE: a whole pre-token that is a piece wins
+  std::unordered_map<std::string_view, int32_t> merge_ranks_;  // "left right" -> rank; views into vocab_.merges
 };
 
 }  // namespace ringlm

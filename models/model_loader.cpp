@@ -1,0 +1,42 @@
+#include "models/model_loader.h"
+
+#include <cstdio>
+#include <cstring>
+
+#include "models/gguf/gguf_format.h"
+#include "models/gguf/gguf_model.h"
+#include "models/llama2c/llama2c_loader.h"
+
+namespace ringlm {
+
+bool is_gguf(Span<const uint8_t> bytes) {
+  return bytes.size() >= sizeof(kGgufMagic) && std::memcmp(bytes.data(), kGgufMagic, sizeof(kGgufMagic)) == 0;
+}
+
+Result<std::unique_ptr<Model>> load_model_memory(Span<const uint8_t> model, Span<const uint8_t> tokenizer) {
+  if (!is_gguf(model)) return load_llama2c_from_memory(model, tokenizer);
+  RINGLM_CHECK(tokenizer.empty(), RINGLM_ERR_INVALID_ARGUMENT,
+               "a GGUF model carries its own tokenizer; pass no separate tokenizer");
+  return load_gguf_from_memory(model);
+}
+
+Result<std::unique_ptr<Model>> load_model_file(const char* path, const char* tokenizer_path) {
+  RINGLM_CHECK(path != nullptr && path[0] != '\0', RINGLM_ERR_INVALID_ARGUMENT, "model path is empty");
+  // Peek at the magic without mapping the whole file.
+  FILE* f = std::fopen(path, "rb");
+  if (f == nullptr) {
+    Result<MappedFile> probe = MappedFile::open(path);  // reports not-found vs other I/O errors
+    if (!probe.is_ok()) return probe.status();
+    return Status::error(RINGLM_ERR_IO, "%s: cannot be opened", path);
+  }
+  uint8_t magic[sizeof(kGgufMagic)] = {};
+  const size_t got = std::fread(magic, 1, sizeof(magic), f);
+  std::fclose(f);
+  if (!is_gguf(Span<const uint8_t>(magic, got))) return load_llama2c(path, tokenizer_path);
+  RINGLM_CHECK(tokenizer_path == nullptr || tokenizer_path[0] == '\0', RINGLM_ERR_INVALID_ARGUMENT,
+               "%s is a GGUF model and carries its own tokenizer; pass no tokenizer path (got %s)", path,
+               tokenizer_path);
+  return load_gguf_file(path);
+}
+
+}  // namespace ringlm

@@ -1,0 +1,24 @@
+// One entry point for every model format: GGUF (detected by its "GGUF" magic) or a llama2.c
+// checkpoint (anything else) with its separate tokenizer file.
+#pragma once
+
+#include <memory>
+
+#include "models/model.h"
+#include "runtime/span.h"
+
+namespace ringlm {
+
+// GGUF files carry their tokenizer, so `tokenizer_path` must then be null or empty
+// (RINGLM_ERR_INVALID_ARGUMENT otherwise: a given tokenizer is never silently ignored). For a
+// llama2.c checkpoint a null or empty `tokenizer_path` means tokenizer.bin beside the model.
+Result<std::unique_ptr<Model>> load_model_file(const char* path, const char* tokenizer_path);
+
+// Same from memory the caller keeps alive for the model's lifetime; `tokenizer` must be empty
+// for GGUF and is required for llama2.c.
+Result<std::unique_ptr<Model>> load_model_memory(Span<const uint8_t> model, Span<const uint8_t> tokenizer);
+
+// True when the bytes start with the GGUF magic.
+bool is_gguf(Span<const uint8_t> bytes);
+
+}  // namespace ringlm
