@@ -94,9 +94,17 @@ RINGLM_API uint32_t ringlm_abi_version(void);
 typedef struct ringlm_model ringlm_model;
 
 typedef struct ringlm_model_params {
-  size_t struct_size;         /* sizeof(ringlm_model_params), set by ringlm_model_params_init */
-  const char *path;           /* model file (llama2.c checkpoint)                                */
-  const char *tokenizer_path; /* llama2.c tokenizer file; NULL = "tokenizer.bin" beside the model */
+  size_t struct_size;         /* sizeof(ringlm_model_params), set by ringlm_model_params_init     */
+  /* Either a file ... */
+  const char *path;           /* GGUF (v2/v3) or llama2.c checkpoint; the file is memory-mapped,
+                                 weights are never copied                                          */
+  const char *tokenizer_path; /* llama2.c only (GGUF carries its tokenizer: must be NULL);
+                                 NULL = "tokenizer.bin" beside the model                           */
+  /* ... or memory the caller keeps alive until ringlm_model_free (firmware: weights in flash). */
+  const void *data;           /* model bytes (GGUF or llama2.c); 32-byte aligned recommended      */
+  size_t data_size;
+  const void *tokenizer_data; /* llama2.c tokenizer bytes (NULL for GGUF)                         */
+  size_t tokenizer_data_size;
 } ringlm_model_params;
 
 RINGLM_API void ringlm_model_params_init(ringlm_model_params *params);

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "models/llama2c/llama2c_loader.h"
+#include "models/model_loader.h"
 #include "ringlm.h"
 #include "runtime/c_api_internal.h"
 #include "runtime/session.h"
@@ -125,8 +125,17 @@ RINGLM_API ringlm_status ringlm_model_open(const ringlm_model_params* params, ri
     if (params == nullptr || params->struct_size != sizeof(ringlm_model_params)) {
       return fail(RINGLM_ERR_INVALID_ARGUMENT, "model params not initialised with ringlm_model_params_init");
     }
-    if (params->path == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "model params: path is null");
-    auto loaded = ringlm::load_llama2c(params->path, params->tokenizer_path);
+    const bool from_memory = params->data != nullptr;
+    if (from_memory == (params->path != nullptr)) {
+      return fail(RINGLM_ERR_INVALID_ARGUMENT, "model params: give exactly one of path and data");
+    }
+    auto loaded =
+        from_memory
+            ? ringlm::load_model_memory(
+                  ringlm::Span<const uint8_t>(static_cast<const uint8_t*>(params->data), params->data_size),
+                  ringlm::Span<const uint8_t>(static_cast<const uint8_t*>(params->tokenizer_data),
+                                              params->tokenizer_data == nullptr ? 0 : params->tokenizer_data_size))
+            : ringlm::load_model_file(params->path, params->tokenizer_path);
     if (!loaded.is_ok()) return report(loaded.status());
     auto* handle = new ringlm_model{std::move(loaded.value())};
     *out_model = handle;

@@ -36,7 +36,8 @@ bool ForwardScratch::layout(Arena& arena, const ModelConfig& c, int32_t batch, u
   if (arena.exhausted()) return false;
   if (!arena.measuring()) {
     for (int32_t j = 0; j < c.head_dim / 2; ++j) {
-      inv_freq[j] = static_cast<float>(1.0 / std::pow(static_cast<double>(c.rope_base), 2.0 * j / c.head_dim));
+      // Linear RoPE scaling multiplies every position by rope_freq_scale: fold it into the frequencies.
+      inv_freq[j] = static_cast<float>(c.rope_freq_scale / std::pow(static_cast<double>(c.rope_base), 2.0 * j / c.head_dim));
     }
   }
   return true;
