@@ -165,6 +165,9 @@ typedef struct ringlm_session_params {
   ringlm_kv_type kv_type; /* KV cache element type; init: RINGLM_KV_F32                  */
   bool logits_all;    /* keep logits of every token of the last call (for perplexity);
                          then a prefill call takes at most n_batch tokens                 */
+  uint32_t n_threads; /* threads working on this session, the caller's included; 0 = 1.
+                         Workers start at create and persist; results are bit-identical at
+                         any thread count                                                   */
   /* sampling */
   float temperature;  /* 0 = greedy (argmax)                                                */
   int32_t top_k;      /* 0 = no top-k cut                                                   */

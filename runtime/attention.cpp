@@ -33,8 +33,8 @@ void axpy_cached(const Kernels& k, const KvCache& cache, int32_t layer, uint32_t
 }  // namespace
 
 void attend(const Kernels& k, const KvCache& cache, int32_t layer, const StagedKv& staged, const AttentionWindow& win,
-            const float* q_abs, const float* q_sink, int64_t pos, int32_t n_head, int32_t n_head_kv, float* scores,
-            float* out) {
+            const float* q_abs, const float* q_sink, int64_t pos, int32_t n_head, int32_t n_head_kv,
+            int32_t head_begin, int32_t head_end, float* scores, float* out) {
   const int32_t hd = cache.head_dim();
   const size_t kv_dim = static_cast<size_t>(n_head_kv) * hd;
   const int32_t group = n_head / n_head_kv;
@@ -44,7 +44,7 @@ void attend(const Kernels& k, const KvCache& cache, int32_t layer, const StagedK
   // Staged tokens the query can see: those at or before it.
   const int32_t n_staged = static_cast<int32_t>(pos - staged.start_pos + 1);
 
-  for (int32_t h = 0; h < n_head; ++h) {
+  for (int32_t h = head_begin; h < head_end; ++h) {
     const int32_t kvh = h / group;  // GQA: `group` query heads share K/V head kvh
     const float* qa = q_abs + static_cast<size_t>(h) * hd;
     const float* qs = q_sink + static_cast<size_t>(h) * hd;

@@ -34,11 +34,12 @@ struct StagedKv {
   int32_t n = 0;
 };
 
-// Writes the attention output of all n_head heads of one query into out[n_head * head_dim].
-// q_abs: query rotated at its absolute position; q_sink: rotated at its cache position (may be
-// q_abs). scores: scratch of at least cache.slots_in_use() + staged.n floats.
+// Writes the attention output of query heads [head_begin, head_end) of one query into
+// out[h * head_dim ...] (out covers all n_head heads). q_abs: query rotated at its absolute
+// position; q_sink: rotated at its cache position (may be q_abs). scores: scratch of at least
+// cache.slots_in_use() + staged.n floats.
 void attend(const Kernels& k, const KvCache& cache, int32_t layer, const StagedKv& staged, const AttentionWindow& win,
-            const float* q_abs, const float* q_sink, int64_t pos, int32_t n_head, int32_t n_head_kv, float* scores,
-            float* out);
+            const float* q_abs, const float* q_sink, int64_t pos, int32_t n_head, int32_t n_head_kv,
+            int32_t head_begin, int32_t head_end, float* scores, float* out);
 
 }  // namespace ringlm

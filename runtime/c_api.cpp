@@ -70,6 +70,7 @@ ringlm_status to_config(const ringlm_model* model, const ringlm_session_params* 
   }
   c.kv_type = static_cast<ringlm::KvType>(p->kv_type);
   c.logits_all = p->logits_all;
+  c.n_threads = p->n_threads;
   c.sampler.temperature = p->temperature;
   c.sampler.top_k = p->top_k;
   c.sampler.top_p = p->top_p;

@@ -19,26 +19,39 @@ void blas_init_once() {
 #endif
 }  // namespace
 
-void matmul(const TensorView& w, const float* x, size_t n_tokens, float* y, BlockQ8_0* xq) {
+void matmul(const TensorView& w, const float* x, size_t n_tokens, float* y, BlockQ8_0* xq, ThreadPool& pool) {
   const Kernels& k = active_kernels();
+  const size_t cols = static_cast<size_t>(w.cols), rows = static_cast<size_t>(w.rows);
 #ifdef RINGLM_HAVE_BLAS
   if (n_tokens > 1 && w.dtype == DType::kF32) {
     blas_init_once();
-    // Y[n_tokens][rows] = X[n_tokens][cols] · W[rows][cols]^T
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n_tokens), static_cast<int>(w.rows),
-                static_cast<int>(w.cols), 1.0f, x, static_cast<int>(w.cols), w.f32(), static_cast<int>(w.cols), 0.0f, y,
-                static_cast<int>(w.rows));
+    // Fixed 64-row blocks: each block is one sgemm call whatever the thread count, so the
+    // summation order of every element never depends on how rows were split.
+    constexpr int64_t kBlock = 64;
+    const int64_t n_blocks = (w.rows + kBlock - 1) / kBlock;
+    pool.parallel_for(n_blocks, [&](int64_t b0, int64_t b1, int) {
+      for (int64_t b = b0; b < b1; ++b) {
+        const int64_t r0 = b * kBlock, r1 = r0 + kBlock < w.rows ? r0 + kBlock : w.rows;
+        // Y[:, r0:r1] = X · W[r0:r1]^T
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n_tokens), static_cast<int>(r1 - r0),
+                    static_cast<int>(cols), 1.0f, x, static_cast<int>(cols), w.f32() + r0 * w.cols,
+                    static_cast<int>(cols), 0.0f, y + r0, static_cast<int>(rows));
+      }
+    });
     return;
   }
 #endif
-  const size_t cols = static_cast<size_t>(w.cols), rows = static_cast<size_t>(w.rows);
   if (uses_q8_path(w.dtype)) {
     const size_t blocks = cols / 32;
     for (size_t t = 0; t < n_tokens; ++t) k.quantize_q8(x + t * cols, xq + t * blocks, w.cols);
-    for (size_t t = 0; t < n_tokens; ++t) k.matvec_q8(w, xq + t * blocks, y + t * rows, 0, w.rows);
+    pool.parallel_for(w.rows, [&](int64_t r0, int64_t r1, int) {
+      for (size_t t = 0; t < n_tokens; ++t) k.matvec_q8(w, xq + t * blocks, y + t * rows + r0, r0, r1);
+    });
     return;
   }
-  for (size_t t = 0; t < n_tokens; ++t) k.matvec(w, x + t * cols, y + t * rows, 0, w.rows);
+  pool.parallel_for(w.rows, [&](int64_t r0, int64_t r1, int) {
+    for (size_t t = 0; t < n_tokens; ++t) k.matvec(w, x + t * cols, y + t * rows + r0, r0, r1);
+  });
 }
 
 void matmul_warm_up() {

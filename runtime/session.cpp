@@ -15,6 +15,8 @@ Result<SessionConfig> Session::resolve(const Model& model, const SessionConfig& 
   RINGLM_CHECK(c.n_ctx <= train_ctx, RINGLM_ERR_INVALID_ARGUMENT,
                "n_ctx %u exceeds the model's training context of %u tokens", c.n_ctx, train_ctx);
   if (c.n_batch == 0) c.n_batch = c.n_ctx < 64 ? c.n_ctx : 64;
+  if (c.n_threads == 0) c.n_threads = 1;
+  RINGLM_CHECK(c.n_threads <= 256, RINGLM_ERR_INVALID_ARGUMENT, "n_threads %u is more than 256", c.n_threads);
   RINGLM_CHECK(c.n_batch <= c.n_ctx, RINGLM_ERR_INVALID_ARGUMENT, "n_batch %u is larger than n_ctx %u", c.n_batch,
                c.n_ctx);
   RINGLM_CHECK(c.kv_type == KvType::kF32 || c.kv_type == KvType::kBF16 || c.kv_type == KvType::kInt8,
@@ -54,7 +56,10 @@ bool Session::layout_parts(Arena& arena) {
   shape.n_window = static_cast<uint32_t>(window_.window);
   shape.type = config_.kv_type;
   if (!cache_.layout(arena, shape)) return false;
-  if (!scratch_.layout(arena, mc, static_cast<int32_t>(config_.n_batch), shape.capacity(), config_.logits_all)) return false;
+  if (!scratch_.layout(arena, mc, static_cast<int32_t>(config_.n_batch), shape.capacity(), config_.logits_all,
+                       static_cast<int32_t>(config_.n_threads))) {
+    return false;
+  }
   candidates_ = arena.alloc<Candidate>(static_cast<size_t>(mc.n_vocab));
   if (config_.recompute) history_ = arena.alloc<int32_t>(config_.n_ctx);
   if (arena.exhausted()) return false;
@@ -98,6 +103,11 @@ Result<Session*> Session::create(const Model& model, const SessionConfig& config
   }
   s->arena_used_ = arena.used();
   s->owned_block_ = owned;
+  Status started = s->pool_.start(static_cast<int>(config.n_threads));
+  if (!started.is_ok()) {
+    s->destroy();
+    return started;
+  }
   return s;
 }
 
@@ -127,7 +137,7 @@ const float* Session::logits_row(size_t i) const {
 void Session::run(const int32_t* tokens, size_t n, int64_t start_pos) {
   for (size_t done = 0; done < n; done += config_.n_batch) {
     const size_t chunk = n - done < config_.n_batch ? n - done : config_.n_batch;
-    llama_forward(*model_, cache_, scratch_, window_, tokens + done, static_cast<int32_t>(chunk),
+    llama_forward(*model_, cache_, scratch_, window_, pool_, tokens + done, static_cast<int32_t>(chunk),
                   start_pos + static_cast<int64_t>(done));
     last_batch_ = chunk;
   }

@@ -18,6 +18,7 @@
 
 #include "models/llama/llama_forward.h"
 #include "models/model.h"
+#include "platform/thread_pool.h"
 #include "runtime/kv_cache.h"
 #include "runtime/sampler.h"
 #include "runtime/status.h"
@@ -32,6 +33,7 @@ struct SessionConfig {
   uint32_t n_sinks = 4;    // streaming: first tokens never evicted
   KvType kv_type = KvType::kF32;
   bool logits_all = false;  // keep logits of every token of the last call (n <= n_batch per call)
+  uint32_t n_threads = 0;   // 0: 1 thread
   SamplerConfig sampler;
 };
 
@@ -94,6 +96,7 @@ class Session {
   KvCache cache_;
   ForwardScratch scratch_;
   Sampler sampler_;
+  ThreadPool pool_;  // workers start at create(); their stacks are the OS's, not the arena's
   Candidate* candidates_ = nullptr;
   int32_t* history_ = nullptr;  // no-cache mode: every token, to recompute from
   int64_t n_past_ = 0;

@@ -1,5 +1,6 @@
 #include "models/llama/llama_forward.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -9,8 +10,10 @@
 
 namespace ringlm {
 
-bool ForwardScratch::layout(Arena& arena, const ModelConfig& c, int32_t batch, uint32_t capacity, bool all_logits) {
+bool ForwardScratch::layout(Arena& arena, const ModelConfig& c, int32_t batch, uint32_t capacity, bool all_logits,
+                            int32_t threads) {
   n_batch = batch;
+  n_threads = threads;
   logits_all = all_logits;
   const size_t b = static_cast<size_t>(batch);
   x = arena.alloc<float>(b * c.n_embd);
@@ -23,7 +26,8 @@ bool ForwardScratch::layout(Arena& arena, const ModelConfig& c, int32_t batch, u
   v = arena.alloc<float>(b * c.kv_dim());
   gate = arena.alloc<float>(b * c.n_ff);
   up = arena.alloc<float>(b * c.n_ff);
-  scores = arena.alloc<float>(static_cast<size_t>(capacity) + b);
+  scores_stride = (static_cast<size_t>(capacity) + b + 15) & ~size_t(15);  // 64-byte aligned per thread
+  scores = arena.alloc<float>(scores_stride * static_cast<size_t>(threads));
   rope_cos = arena.alloc<float>(b * (c.head_dim / 2));
   rope_sin = arena.alloc<float>(b * (c.head_dim / 2));
   sink_cos = arena.alloc<float>(c.head_dim / 2);
@@ -81,7 +85,7 @@ void add_bias(float* y, const TensorView& bias, int32_t n_tokens, size_t width) 
 }  // namespace
 
 void llama_forward(const Model& model, KvCache& cache, ForwardScratch& s, const AttentionWindow& window,
-                   const int32_t* tokens, int32_t n, int64_t start_pos) {
+                   ThreadPool& pool, const int32_t* tokens, int32_t n, int64_t start_pos) {
   const ModelConfig& c = model.config;
   const ModelWeights& w = model.weights;
   const Kernels& k = active_kernels();
@@ -106,9 +110,9 @@ void llama_forward(const Model& model, KvCache& cache, ForwardScratch& s, const 
 
     // Attention block: xn = rmsnorm(x); q, k, v projections; RoPE on q and k.
     for (int32_t t = 0; t < n; ++t) k.rmsnorm(s.x + t * dim, lw.attn_norm.f32(), s.xn + t * dim, dim, c.norm_eps);
-    matmul(lw.wq, s.xn, nt, s.q, s.xq);
-    matmul(lw.wk, s.xn, nt, s.k, s.xq);
-    matmul(lw.wv, s.xn, nt, s.v, s.xq);
+    matmul(lw.wq, s.xn, nt, s.q, s.xq, pool);
+    matmul(lw.wk, s.xn, nt, s.k, s.xq, pool);
+    matmul(lw.wv, s.xn, nt, s.v, s.xq, pool);
     add_bias(s.q, lw.bq, n, q_dim);
     add_bias(s.k, lw.bk, n, kv_dim);
     add_bias(s.v, lw.bv, n, kv_dim);
@@ -122,26 +126,34 @@ void llama_forward(const Model& model, KvCache& cache, ForwardScratch& s, const 
       apply_rope(s.k + t * kv_dim, c.n_head_kv, c.head_dim, s.rope_cos + t * half, s.rope_sin + t * half, c.rope_style);
     }
 
-    // Each query attends over the cache and the staged tokens up to itself.
-    for (int32_t t = 0; t < n; ++t) {
-      const int64_t pos = start_pos + t;
-      const float* q_abs = s.q + t * q_dim;
-      const float* q_sink = (any_sink_query && pos > sink_pos) ? s.q_sink + t * q_dim : q_abs;
-      attend(k, cache, l, staged, window, q_abs, q_sink, pos, c.n_head, c.n_head_kv, s.scores, s.att_out + t * q_dim);
-    }
+    // Each query attends over the cache and the staged tokens up to itself; (token, head) pairs
+    // are split between threads, each with its own scores row.
+    pool.parallel_for(static_cast<int64_t>(n) * c.n_head, [&](int64_t i0, int64_t i1, int share) {
+      float* scores = s.scores + static_cast<size_t>(share) * s.scores_stride;
+      for (int64_t i = i0; i < i1;) {
+        const int32_t t = static_cast<int32_t>(i / c.n_head), h0 = static_cast<int32_t>(i % c.n_head);
+        const int32_t h1 = static_cast<int32_t>(std::min<int64_t>(c.n_head, h0 + (i1 - i)));
+        const int64_t pos = start_pos + t;
+        const float* q_abs = s.q + t * q_dim;
+        const float* q_sink = (any_sink_query && pos > sink_pos) ? s.q_sink + t * q_dim : q_abs;
+        attend(k, cache, l, staged, window, q_abs, q_sink, pos, c.n_head, c.n_head_kv, h0, h1, scores,
+               s.att_out + t * q_dim);
+        i += h1 - h0;
+      }
+    });
     // Only now do this call's K/V enter the ring (a chunk may wrap onto slots it still needed).
     for (int32_t t = 0; t < n; ++t) cache.store(l, cache.slot_for(start_pos + t), s.k + t * kv_dim, s.v + t * kv_dim);
 
     // Output projection and residual.
-    matmul(lw.wo, s.att_out, nt, s.proj, s.xq);
+    matmul(lw.wo, s.att_out, nt, s.proj, s.xq, pool);
     for (size_t i = 0; i < nt * dim; ++i) s.x[i] += s.proj[i];
 
     // Feed-forward block: x += W_down · (silu(W_gate · xn) * (W_up · xn)).
     for (int32_t t = 0; t < n; ++t) k.rmsnorm(s.x + t * dim, lw.ffn_norm.f32(), s.xn + t * dim, dim, c.norm_eps);
-    matmul(lw.w_gate, s.xn, nt, s.gate, s.xq);
-    matmul(lw.w_up, s.xn, nt, s.up, s.xq);
+    matmul(lw.w_gate, s.xn, nt, s.gate, s.xq, pool);
+    matmul(lw.w_up, s.xn, nt, s.up, s.xq, pool);
     k.silu_mul(s.gate, s.up, nt * ff);
-    matmul(lw.w_down, s.gate, nt, s.proj, s.xq);
+    matmul(lw.w_down, s.gate, nt, s.proj, s.xq, pool);
     for (size_t i = 0; i < nt * dim; ++i) s.x[i] += s.proj[i];
   }
   for (int32_t t = 0; t < n; ++t) cache.commit(cache.slot_for(start_pos + t), start_pos + t);
@@ -149,7 +161,7 @@ void llama_forward(const Model& model, KvCache& cache, ForwardScratch& s, const 
   // Logits: final norm and classifier, for every token or just the last.
   const int32_t first = s.logits_all ? 0 : n - 1;
   for (int32_t t = first; t < n; ++t) k.rmsnorm(s.x + t * dim, w.output_norm.f32(), s.xn + (t - first) * dim, dim, c.norm_eps);
-  matmul(w.output, s.xn, static_cast<size_t>(n - first), s.logits, s.xq);
+  matmul(w.output, s.xn, static_cast<size_t>(n - first), s.logits, s.xq, pool);
 }
 
 }  // namespace ringlm

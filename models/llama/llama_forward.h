@@ -6,7 +6,7 @@
 // are stored into their ring slots. Activations live in a ForwardScratch sized for n_batch:
 //
 //   x, xn, proj [n_batch][n_embd]   q, q_sink, att_out [n_batch][q_dim]   k, v [n_batch][kv_dim]
-//   gate, up [n_batch][n_ff]        scores [capacity + n_batch]           rope cos/sin [n_batch][head_dim/2]
+//   gate, up [n_batch][n_ff]        scores [n_threads][capacity + n_batch] rope cos/sin [n_batch][head_dim/2]
 //   logits [n_batch or 1][n_vocab]
 #pragma once
 
@@ -15,12 +15,15 @@
 #include "models/model.h"
 #include "runtime/arena.h"
 #include "runtime/attention.h"
+#include "platform/thread_pool.h"
 #include "runtime/kv_cache.h"
 
 namespace ringlm {
 
 struct ForwardScratch {
   int32_t n_batch = 0;
+  int32_t n_threads = 1;
+  size_t scores_stride = 0;  // floats per thread in `scores`
   bool logits_all = false;
   float* x = nullptr;
   float* xn = nullptr;
@@ -42,13 +45,14 @@ struct ForwardScratch {
   BlockQ8_0* xq = nullptr;    // [n_batch][max(n_embd, q_dim, n_ff) / 32] quantized activations
 
   // Lays out the buffers (measure mode: sizes only). False if the arena ran out.
-  bool layout(Arena& arena, const ModelConfig& config, int32_t n_batch, uint32_t cache_capacity, bool logits_all);
+  bool layout(Arena& arena, const ModelConfig& config, int32_t n_batch, uint32_t cache_capacity, bool logits_all,
+              int32_t n_threads);
 };
 
 // Runs tokens[0..n) at positions start_pos.. through the model. Preconditions (checked by the
 // session): 0 < n <= scratch.n_batch, token ids valid. Logits: of every token when
 // scratch.logits_all, else of the last one.
 void llama_forward(const Model& model, KvCache& cache, ForwardScratch& scratch, const AttentionWindow& window,
-                   const int32_t* tokens, int32_t n, int64_t start_pos);
+                   ThreadPool& pool, const int32_t* tokens, int32_t n, int64_t start_pos);
 
 }  // namespace ringlm

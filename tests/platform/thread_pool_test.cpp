@@ -1,0 +1,84 @@
+#include "platform/thread_pool.h"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <cstring>
+#include <vector>
+
+#include "models/llama2c/llama2c_loader.h"
+#include "runtime/session.h"
+#include "test_support.h"
+
+using namespace ringlm;
+
+TEST_CASE("thread pool: every share runs exactly once per job, many jobs in a row") {
+  for (int threads : {1, 2, 3, 5}) {
+    CAPTURE(threads);
+    ThreadPool pool;
+    REQUIRE(pool.start(threads).is_ok());
+    CHECK(pool.size() == threads);
+    std::vector<int64_t> hits(1000, 0);
+    for (int job = 0; job < 2000; ++job) {
+      pool.parallel_for(1000, [&](int64_t b, int64_t e, int) {
+        for (int64_t i = b; i < e; ++i) hits[static_cast<size_t>(i)]++;
+      });
+    }
+    bool all = true;
+    for (int64_t h : hits) all = all && h == 2000;
+    CHECK(all);
+  }
+}
+
+TEST_CASE("thread pool: workers that went to sleep wake up for the next job") {
+  ThreadPool pool;
+  REQUIRE(pool.start(3).is_ok());
+  std::atomic<int> count{0};
+  for (int round = 0; round < 3; ++round) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // past the spin phase
+    pool.run([](void* c, int, int) { static_cast<std::atomic<int>*>(c)->fetch_add(1); }, &count);
+  }
+  CHECK(count.load() == 9);
+  CHECK(pool.start(0).code() == RINGLM_ERR_INVALID_ARGUMENT);
+}
+
+TEST_CASE("threads: logits are bit-identical at 1, 2, 3 and 4 threads (prefill and decode)") {
+  auto loaded = load_llama2c(ringlm_test::shared_path("models/stories260K.bin").c_str(),
+                             ringlm_test::shared_path("models/tok512.bin").c_str());
+  REQUIRE(loaded.is_ok());
+  const Model& model = *loaded.value();
+  std::vector<int32_t> prompt(40);
+  for (size_t i = 0; i < prompt.size(); ++i) prompt[i] = static_cast<int32_t>((i * 97 + 5) % 512);
+  prompt[0] = 1;
+
+  std::vector<std::vector<float>> per_thread_count;
+  for (uint32_t threads : {1u, 2u, 3u, 4u}) {
+    SessionConfig c;
+    c.n_ctx = 128;
+    c.n_batch = 32;
+    c.n_threads = threads;
+    auto r = Session::resolve(model, c);
+    REQUIRE(r.is_ok());
+    auto created = Session::create(model, r.value(), nullptr, 0);
+    REQUIRE(created.is_ok());
+    Session* s = created.value();
+    std::vector<float> trace;
+    REQUIRE(s->prefill(prompt.data(), prompt.size()).is_ok());  // chunks of 32: BLAS path when built
+    const float* l = s->logits();
+    trace.insert(trace.end(), l, l + 512);
+    for (int step = 0; step < 20; ++step) {
+      int32_t t = static_cast<int32_t>((step * 31 + 2) % 512);
+      REQUIRE(s->prefill(&t, 1).is_ok());
+      l = s->logits();
+      trace.insert(trace.end(), l, l + 512);
+    }
+    per_thread_count.push_back(trace);
+    s->destroy();
+  }
+  for (size_t i = 1; i < per_thread_count.size(); ++i) {
+    CAPTURE(i + 1);
+    CHECK(std::memcmp(per_thread_count[i].data(), per_thread_count[0].data(), per_thread_count[0].size() * sizeof(float)) == 0);
+  }
+}
