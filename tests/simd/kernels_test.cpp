@@ -65,6 +65,7 @@ std::vector<Variant> variants() {
     const Kernels* plain = kernels_for_level(level, masked);
     if (plain != nullptr && plain != k) out.push_back({plain->name, plain});
   }
+  for (const Variant& v : out) MESSAGE("testing kernel set " << v.label);
   if (out.empty()) MESSAGE("no SIMD kernel set on this CPU: only the scalar reference runs");
   return out;
 }
