@@ -25,7 +25,7 @@ if(ringlm_cpu MATCHES "^(x86_64|amd64|i.86|x86)$")
   ringlm_simd_source(avx2.cpp -mavx2 -mfma -mf16c)
   ringlm_simd_source(avx2_vnni.cpp -mavx2 -mfma -mf16c -mavxvnni)
   ringlm_simd_source(avx512.cpp -mavx512f -mavx512dq -mavx512bw -mavx512vl -mavx512bf16 -mavx512vnni -mfma -mf16c
-                     -Wno-maybe-uninitialized)  # GCC 12 false positives inside _mm512_undefined_*
+                     -Wno-maybe-uninitialized -Wno-uninitialized)  # GCC 12: _mm512_undefined_* inside intrinsics
 elseif(ringlm_cpu MATCHES "^(aarch64|arm64)$")
   ringlm_simd_source(neon.cpp)
   ringlm_simd_source(neon_dotprod.cpp -march=armv8.2-a+dotprod)

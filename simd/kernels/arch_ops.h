@@ -60,6 +60,42 @@ inline FloatB<A> fmadd(FloatB<A> a, FloatB<A> b, FloatB<A> c) {
   return fmadd<A>(a, b, c, A{});
 }
 
+// ---- reduce_add: sum of the lanes (xsimd 8.1's AVX hadd goes through two slow vhaddps) ------
+template <class A>
+inline float reduce_add(FloatB<A> v, requires_arch<xsimd::generic>) {
+  return xsimd::hadd(v);
+}
+#if XSIMD_WITH_SSE2
+inline float reduce_add_128(__m128 v) {
+  v = _mm_add_ps(v, _mm_movehl_ps(v, v));
+  v = _mm_add_ss(v, _mm_shuffle_ps(v, v, 1));
+  return _mm_cvtss_f32(v);
+}
+template <class A>
+inline float reduce_add(FloatB<A> v, requires_arch<xsimd::sse2>) {
+  return reduce_add_128(v);
+}
+#endif
+#if XSIMD_WITH_AVX
+template <class A>
+inline float reduce_add(FloatB<A> v, requires_arch<xsimd::avx>) {
+  const __m256 x = v;
+  return reduce_add_128(_mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1)));
+}
+#endif
+#if XSIMD_WITH_AVX512F
+template <class A>
+inline float reduce_add(FloatB<A> v, requires_arch<xsimd::avx512f>) {
+  const __m512 x = v;
+  const __m256 h = _mm256_add_ps(_mm512_castps512_ps256(x), _mm512_extractf32x8_ps(x, 1));
+  return reduce_add_128(_mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
+}
+#endif
+template <class A>
+inline float reduce_add(FloatB<A> v) {
+  return reduce_add<A>(v, A{});
+}
+
 // ---- haddp: B::size accumulators -> one vector of their horizontal sums ------------------------
 template <class A>
 inline FloatB<A> sum_rows(const FloatB<A>* acc, requires_arch<xsimd::generic>) {
@@ -212,8 +248,10 @@ inline FloatB<A> load_i8(const int8_t* p) {
 // ---- partial loads / stores (tails) -----------------------------------------------------------
 // Element loaders for the tail: copy n < size elements into a zeroed buffer and reuse the full
 // loader. Zero lanes contribute 0 * 0 to every dot product, so the tail needs no masking later.
+// Out of line so the hot entry of a short kernel does not pay for the aligned stack buffer.
+#define RINGLM_COLD __attribute__((noinline, cold))
 template <class A, class T, class Load>
-inline FloatB<A> load_tail(const T* p, size_t n, Load load) {
+RINGLM_COLD FloatB<A> load_tail(const T* p, size_t n, Load load) {
   alignas(64) T buf[FloatB<A>::size] = {};
   std::memcpy(buf, p, n * sizeof(T));
   return load(buf);
@@ -223,29 +261,39 @@ template <class A>
 inline FloatB<A> load_partial(const float* p, size_t n, requires_arch<xsimd::generic>) {
   return load_tail<A>(p, n, [](const float* b) { return FloatB<A>::load_aligned(b); });
 }
+template <class A>
+RINGLM_COLD void store_partial(float* p, FloatB<A> v, size_t n, requires_arch<xsimd::generic>) {
+  alignas(64) float buf[FloatB<A>::size];
+  v.store_aligned(buf);
+  std::memcpy(p, buf, n * sizeof(float));
+}
+#if XSIMD_WITH_AVX
+// vmaskmovps: lanes whose mask is clear are neither read nor written (no fault past the end).
+alignas(64) constexpr int32_t kAvxTailMask[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+inline __m256i avx_tail_mask(size_t n) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kAvxTailMask + 8 - n)); }
+template <class A>
+inline FloatB<A> load_partial(const float* p, size_t n, requires_arch<xsimd::avx>) {
+  return _mm256_maskload_ps(p, avx_tail_mask(n));
+}
+template <class A>
+inline void store_partial(float* p, FloatB<A> v, size_t n, requires_arch<xsimd::avx>) {
+  _mm256_maskstore_ps(p, avx_tail_mask(n), v);
+}
+#endif
 #if XSIMD_WITH_AVX512F
 template <class A>
 inline FloatB<A> load_partial(const float* p, size_t n, requires_arch<xsimd::avx512f>) {
   return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1u), p);
+}
+template <class A>
+inline void store_partial(float* p, FloatB<A> v, size_t n, requires_arch<xsimd::avx512f>) {
+  _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1u), v);
 }
 #endif
 template <class A>
 inline FloatB<A> load_partial(const float* p, size_t n) {
   return load_partial<A>(p, n, A{});
 }
-
-template <class A>
-inline void store_partial(float* p, FloatB<A> v, size_t n, requires_arch<xsimd::generic>) {
-  alignas(64) float buf[FloatB<A>::size];
-  v.store_aligned(buf);
-  std::memcpy(p, buf, n * sizeof(float));
-}
-#if XSIMD_WITH_AVX512F
-template <class A>
-inline void store_partial(float* p, FloatB<A> v, size_t n, requires_arch<xsimd::avx512f>) {
-  _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1u), v);
-}
-#endif
 template <class A>
 inline void store_partial(float* p, FloatB<A> v, size_t n) {
   store_partial<A>(p, v, n, A{});

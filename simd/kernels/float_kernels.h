@@ -54,6 +54,11 @@ template <class A, class E>
 float dot_elems(const typename E::T* w, const float* x, size_t n) {
   using B = FloatB<A>;
   constexpr size_t W = B::size;
+  // Short vectors (attention heads of 8..W elements): one product, one reduction.
+  if (n <= W) {
+    if (n == W) return reduce_add<A>(E::template load<A>(w) * B::load_unaligned(x));
+    return reduce_add<A>(E::template load_tail<A>(w, n) * load_partial<A>(x, n));
+  }
   B a0(0.0f), a1(0.0f), a2(0.0f), a3(0.0f);
   size_t i = 0;
   for (; i + 4 * W <= n; i += 4 * W) {
@@ -64,7 +69,7 @@ float dot_elems(const typename E::T* w, const float* x, size_t n) {
   }
   for (; i + W <= n; i += W) a0 = fmadd<A>(E::template load<A>(w + i), B::load_unaligned(x + i), a0);
   if (i < n) a1 = fmadd<A>(E::template load_tail<A>(w + i, n - i), load_partial<A>(x + i, n - i), a1);
-  return xsimd::hadd((a0 + a1) + (a2 + a3));
+  return reduce_add<A>((a0 + a1) + (a2 + a3));
 }
 
 // y[r] = dot(row r, x) for a group of B::size rows at once: each x vector is loaded once and used
@@ -117,6 +122,10 @@ void axpy_elems(float a, const typename E::T* x, float* y, size_t n) {
   using B = FloatB<A>;
   constexpr size_t W = B::size;
   const B av(a);
+  if (n == W) {  // one attention head of exactly one vector
+    fmadd<A>(av, E::template load<A>(x), B::load_unaligned(y)).store_unaligned(y);
+    return;
+  }
   size_t i = 0;
   for (; i + 2 * W <= n; i += 2 * W) {
     fmadd<A>(av, E::template load<A>(x + i), B::load_unaligned(y + i)).store_unaligned(y + i);
@@ -177,7 +186,7 @@ void softmax(float* x, size_t n) {
   const B te = xsimd::exp(B::load_aligned(tail) - maxv);
   te.store_aligned(tail);
   sum += te;
-  const B total(xsimd::hadd(sum));
+  const B total(reduce_add<A>(sum));
   for (size_t i = 0; i < full; i += W) (B::load_unaligned(x + i) / total).store_unaligned(x + i);
   (B::load_aligned(tail) / total).store_aligned(tail);
   for (size_t k = 0; k < rest; ++k) x[full + k] = tail[k];
