@@ -96,27 +96,46 @@ inline float reduce_add(FloatB<A> v) {
   return reduce_add<A>(v, A{});
 }
 
-// ---- haddp: B::size accumulators -> one vector of their horizontal sums ------------------------
+// ---- store_row_sums: G accumulators -> y[0..G) their horizontal sums -------------------------
+// Rows per matvec group (RINGLM_MATVEC_ROWS overrides, for measuring): a vector's worth of rows
+// where the register file holds them (haddp then reduces them all at once), 8 on AVX-512.
+#ifndef RINGLM_MATVEC_ROWS
 template <class A>
-inline FloatB<A> sum_rows(const FloatB<A>* acc, requires_arch<xsimd::generic>) {
-  return xsimd::haddp(acc);
+constexpr size_t kMatvecRows = FloatB<A>::size > 8 ? 8 : FloatB<A>::size;
+#else
+template <class A>
+constexpr size_t kMatvecRows = RINGLM_MATVEC_ROWS;
+#endif
+
+template <class A, size_t G>
+inline void store_row_sums(const FloatB<A>* acc, float* y, requires_arch<xsimd::generic>) {
+  if constexpr (G == FloatB<A>::size) {
+    xsimd::haddp(acc).store_unaligned(y);
+  } else {
+    for (size_t k = 0; k < G; ++k) y[k] = reduce_add<A>(acc[k]);
+  }
 }
 #if XSIMD_WITH_AVX512F
 // xsimd 8.1's avx512f haddp returns wrong lanes; fold each row to 256 bits and use AVX's.
-template <class A>
-inline FloatB<A> sum_rows(const FloatB<A>* acc, requires_arch<xsimd::avx512f>) {
-  xsimd::batch<float, xsimd::avx> half[16];
-  for (int k = 0; k < 16; ++k) {
-    const __m512 v = acc[k];
-    half[k] = _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
+template <class A, size_t G>
+inline void store_row_sums(const FloatB<A>* acc, float* y, requires_arch<xsimd::avx512f>) {
+  if constexpr (G % 8 == 0) {
+    for (size_t g = 0; g < G; g += 8) {
+      xsimd::batch<float, xsimd::avx> half[8];
+      for (size_t k = 0; k < 8; ++k) {
+        const __m512 v = acc[g + k];
+        half[k] = _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
+      }
+      xsimd::haddp(half).store_unaligned(y + g);
+    }
+  } else {
+    for (size_t k = 0; k < G; ++k) y[k] = reduce_add<A>(acc[k]);
   }
-  const __m256 lo = xsimd::haddp(half), hi = xsimd::haddp(half + 8);
-  return _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
 }
 #endif
-template <class A>
-inline FloatB<A> sum_rows(const FloatB<A>* acc) {
-  return sum_rows<A>(acc, A{});
+template <class A, size_t G>
+inline void store_row_sums(const FloatB<A>* acc, float* y) {
+  store_row_sums<A, G>(acc, y, A{});
 }
 
 // ---- uint16 -> uint32 widening load ----------------------------------------------------------

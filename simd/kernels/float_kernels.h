@@ -54,6 +54,12 @@ template <class A, class E>
 float dot_elems(const typename E::T* w, const float* x, size_t n) {
   using B = FloatB<A>;
   constexpr size_t W = B::size;
+#if XSIMD_WITH_AVX512F && XSIMD_WITH_FMA3_AVX2
+  // An 8-element head on AVX-512: the 256-bit kernel, without masks or a 512-bit reduction.
+  if constexpr (W == 16) {
+    if (n <= 8) return dot_elems<xsimd::fma3<xsimd::avx2>, E>(w, x, n);
+  }
+#endif
   // Short vectors (attention heads of 8..W elements): one product, one reduction.
   if (n <= W) {
     if (n == W) return reduce_add<A>(E::template load<A>(w) * B::load_unaligned(x));
@@ -72,35 +78,42 @@ float dot_elems(const typename E::T* w, const float* x, size_t n) {
   return reduce_add<A>((a0 + a1) + (a2 + a3));
 }
 
-// y[r] = dot(row r, x) for a group of B::size rows at once: each x vector is loaded once and used
-// by every row, each row keeps its own accumulator (B::size independent FMA chains), and one
-// haddp turns the B::size accumulators into B::size sums stored with a single vector store.
-template <class A, class E>
-void matvec_elems(const TensorView& w, const float* x, float* y, int64_t row_begin, int64_t row_end) {
+// y[r] = dot(row r, x) for G rows at a time: each x vector is loaded once and used by every row
+// of the group, each row keeps its own accumulator (G independent FMA chains), and the G
+// accumulators are reduced together (store_row_sums).
+template <class A, class E, size_t G>
+__attribute__((always_inline)) inline void matvec_group(const TensorView& w, const float* x, float* y, int64_t r) {
   using B = FloatB<A>;
   using T = typename E::T;
   constexpr size_t W = B::size;
   const size_t n = static_cast<size_t>(w.cols);
-  int64_t r = row_begin;
-  for (; r + static_cast<int64_t>(W) <= row_end; r += W) {
-    const T* rows[W];
-    B acc[W];
-    for (size_t k = 0; k < W; ++k) {
-      rows[k] = reinterpret_cast<const T*>(row_ptr(w, r + static_cast<int64_t>(k)));
-      acc[k] = B(0.0f);
-    }
-    size_t i = 0;
-    for (; i + W <= n; i += W) {
-      const B xv = B::load_unaligned(x + i);
-      for (size_t k = 0; k < W; ++k) acc[k] = fmadd<A>(E::template load<A>(rows[k] + i), xv, acc[k]);
-    }
-    if (i < n) {
-      const B xv = load_partial<A>(x + i, n - i);
-      for (size_t k = 0; k < W; ++k) acc[k] = fmadd<A>(E::template load_tail<A>(rows[k] + i, n - i), xv, acc[k]);
-    }
-    sum_rows<A>(acc).store_unaligned(y + (r - row_begin));
+  const T* rows[G];
+  B acc[G];
+  for (size_t k = 0; k < G; ++k) {
+    rows[k] = reinterpret_cast<const T*>(row_ptr(w, r + static_cast<int64_t>(k)));
+    acc[k] = B(0.0f);
   }
-  for (; r < row_end; ++r) y[r - row_begin] = dot_elems<A, E>(reinterpret_cast<const T*>(row_ptr(w, r)), x, n);
+  size_t i = 0;
+  for (; i + W <= n; i += W) {
+    const B xv = B::load_unaligned(x + i);
+    for (size_t k = 0; k < G; ++k) acc[k] = fmadd<A>(E::template load<A>(rows[k] + i), xv, acc[k]);
+  }
+  if (i < n) {
+    const B xv = load_partial<A>(x + i, n - i);
+    for (size_t k = 0; k < G; ++k) acc[k] = fmadd<A>(E::template load_tail<A>(rows[k] + i, n - i), xv, acc[k]);
+  }
+  store_row_sums<A, G>(acc, y);
+}
+
+template <class A, class E>
+void matvec_elems(const TensorView& w, const float* x, float* y, int64_t row_begin, int64_t row_end) {
+  constexpr size_t G = kMatvecRows<A>;
+  int64_t r = row_begin;
+  for (; r + static_cast<int64_t>(G) <= row_end; r += G) matvec_group<A, E, G>(w, x, y + (r - row_begin), r);
+  if constexpr (G > 4) {
+    for (; r + 4 <= row_end; r += 4) matvec_group<A, E, 4>(w, x, y + (r - row_begin), r);
+  }
+  for (; r < row_end; ++r) y[r - row_begin] = dot_elems<A, E>(reinterpret_cast<const typename E::T*>(row_ptr(w, r)), x, static_cast<size_t>(w.cols));
 }
 
 template <class A>
