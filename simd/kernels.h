@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "platform/cpu_features.h"
 #include "runtime/tensor.h"
 #include "simd/quant/blocks.h"
 
@@ -43,7 +44,35 @@ const Kernels& scalar_kernels();
 inline bool uses_q8_path(DType t) {
   return t == DType::kQ8_0 || t == DType::kQ4_0 || t == DType::kQ4_K || t == DType::kQ6_K;
 }
-// The best table for this CPU (RINGLM_SIMD=scalar forces the reference).
+// ---- dispatch (simd/dispatch.cpp) ----------------------------------------------------------
+// Kernel sets, best last within an architecture. Each set fills every entry of the table.
+enum class SimdLevel : int { kScalar = 0, kSse4_2, kAvx2, kAvx512, kNeon };
+
+// "scalar", "sse4_2", "avx2", "avx512", "neon" (the RINGLM_SIMD spellings).
+const char* simd_level_name(SimdLevel level);
+
+// The table of `level` for a CPU with `features`, or nullptr when this build does not contain the
+// level (x86 sets on ARM and vice versa) or the CPU lacks an instruction it needs. Sub-features
+// pick variants inside a level (avx2: AVX-VNNI; neon: dotprod), so tests can mask them off.
+const Kernels* kernels_for_level(SimdLevel level, const CpuFeatures& features);
+
+// The fastest level `features` supports (kScalar at worst).
+SimdLevel best_simd_level(const CpuFeatures& features);
+
+struct SimdSelection {
+  const Kernels* kernels;  // never null
+  const char* error;       // nullptr, or why `forced` was not honoured (static string)
+};
+
+// The selection rule, pure: `forced` is RINGLM_SIMD's value (nullptr or "" = unset). A known level
+// the CPU supports is used as is; an unknown name or an unsupported level falls back to the best
+// supported set and sets `error`. The library never prints: callers report `error` themselves.
+SimdSelection select_kernels(const char* forced, const CpuFeatures& features);
+
+// The table for this process, chosen once (first call) from cpu_features() and RINGLM_SIMD.
 const Kernels& active_kernels();
+
+// Why RINGLM_SIMD was not honoured by active_kernels(), or nullptr (unset or honoured).
+const char* simd_forced_error();
 
 }  // namespace ringlm

@@ -1,0 +1,20 @@
+// AVX2 + FMA + F16C kernel table (compiled with -mavx2 -mfma -mf16c). The integer matvec is
+// swapped for the AVX-VNNI one (avx2_vnni.cpp) when the CPU has AVX-VNNI.
+#include "simd/arch/arch_tables.h"
+#include "simd/kernels/int8_ops_x86.h"
+#include "simd/kernels/table.h"
+
+namespace ringlm {
+
+const Kernels& avx2_kernels(const CpuFeatures& f) {
+  static const Kernels plain = make_table<xsimd::fma3<xsimd::avx2>, X86Ops256<false>>("avx2");
+  static const Kernels vnni = [] {
+    Kernels t = plain;
+    t.name = "avx2+avxvnni";
+    t.matvec_q8 = &avx2_vnni_matvec_q8;
+    return t;
+  }();
+  return f.avx_vnni ? vnni : plain;
+}
+
+}  // namespace ringlm
