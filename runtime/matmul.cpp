@@ -11,6 +11,17 @@
 namespace ringlm {
 
 namespace {
+// Rows are split between threads in multiples of this: SIMD kernels reduce rows in groups (up to
+// 16) and the last rows of a range differently, so ranges aligned to whole groups keep every
+// output bit-identical whatever the thread count.
+constexpr int64_t kRowUnit = 16;
+
+template <typename Body>
+void for_row_ranges(ThreadPool& pool, int64_t rows, Body&& body) {
+  pool.parallel_for((rows + kRowUnit - 1) / kRowUnit, [&](int64_t u0, int64_t u1, int) {
+    body(u0 * kRowUnit, u1 * kRowUnit < rows ? u1 * kRowUnit : rows);
+  });
+}
 #ifdef RINGLM_HAVE_BLAS
 void blas_init_once() {
   static std::once_flag once;
@@ -44,12 +55,12 @@ void matmul(const TensorView& w, const float* x, size_t n_tokens, float* y, Bloc
   if (uses_q8_path(w.dtype)) {
     const size_t blocks = cols / 32;
     for (size_t t = 0; t < n_tokens; ++t) k.quantize_q8(x + t * cols, xq + t * blocks, w.cols);
-    pool.parallel_for(w.rows, [&](int64_t r0, int64_t r1, int) {
+    for_row_ranges(pool, w.rows, [&](int64_t r0, int64_t r1) {
       for (size_t t = 0; t < n_tokens; ++t) k.matvec_q8(w, xq + t * blocks, y + t * rows + r0, r0, r1);
     });
     return;
   }
-  pool.parallel_for(w.rows, [&](int64_t r0, int64_t r1, int) {
+  for_row_ranges(pool, w.rows, [&](int64_t r0, int64_t r1) {
     for (size_t t = 0; t < n_tokens; ++t) k.matvec(w, x + t * cols, y + t * rows + r0, r0, r1);
   });
 }
