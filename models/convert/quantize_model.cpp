@@ -22,8 +22,17 @@ int clip(std::string_view s) { return static_cast<int>(s.size() < 64 ? s.size() 
 Status quantize_gguf(const GgufFile& in, DType type, GgufWriter& out, QuantizeSummary* summary) {
   RINGLM_CHECK(dtype_traits(type) != nullptr, RINGLM_ERR_INVALID_ARGUMENT, "unknown target type %u",
                static_cast<uint32_t>(type));
-  RINGLM_TRY(copy_gguf_metadata(in, out, [](std::string_view key) { return key != "general.file_type"; }));
-  RINGLM_TRY(out.add_u32("general.file_type", gguf_file_type(type)));
+  // Metadata in the same order; general.file_type takes the new type in place (or comes last).
+  bool has_file_type = false;
+  for (const GgufKV& kv : in.metadata()) {
+    if (kv.key == "general.file_type") {
+      has_file_type = true;
+      RINGLM_TRY(out.add_u32(kv.key, gguf_file_type(type)));
+    } else {
+      RINGLM_TRY(copy_gguf_kv(in, kv, out));
+    }
+  }
+  if (!has_file_type) RINGLM_TRY(out.add_u32("general.file_type", gguf_file_type(type)));
 
   QuantizeSummary local;
   QuantizeSummary& s = summary != nullptr ? *summary : local;
