@@ -1,9 +1,13 @@
 // `ringlm info`: what a model is and what a session of it costs, byte for byte.
 #include <cstdio>
+#include <map>
 #include <string>
 
 #include "cli_args.h"
 #include "commands.h"
+#include "models/gguf/gguf_file.h"
+#include "models/model_loader.h"
+#include "platform/mapped_file.h"
 #include "ringlm.h"
 #include "runtime/c_api_internal.h"
 #include "session_args.h"
@@ -24,6 +28,54 @@ std::string human(double bytes) {
   return buf;
 }
 
+// GGUF only: the file's tensors, by dtype (count and bytes) and, with `list`, one per line. The
+// Model keeps no tensor list, so the file is mapped and indexed again (cheap: nothing is read
+// but the header).
+void print_gguf_tensors(const std::string& path, bool list) {
+  ringlm::Result<ringlm::MappedFile> mapped = ringlm::MappedFile::open(path.c_str());
+  if (!mapped.is_ok() || !ringlm::is_gguf(mapped.value().bytes())) return;
+  ringlm::Result<ringlm::GgufFile> parsed = ringlm::GgufFile::parse(mapped.value().bytes());
+  if (!parsed.is_ok()) return;
+  const ringlm::GgufFile& f = parsed.value();
+  struct Totals {
+    size_t count = 0;
+    uint64_t bytes = 0, elements = 0;
+  };
+  std::map<std::string, Totals> by_type;
+  Totals all;
+  for (const ringlm::GgufTensor& t : f.tensors()) {
+    Totals& d = by_type[ringlm::dtype_name(t.dtype)];
+    for (Totals* x : {&d, &all}) {
+      ++x->count;
+      x->bytes += t.bytes;
+      x->elements += static_cast<uint64_t>(t.n_elements());
+    }
+  }
+  std::printf("tensors      %zu in GGUF v%u (alignment %u, %zu metadata keys)\n", all.count, f.version(),
+              f.alignment(), f.metadata().size());
+  std::printf("| dtype | tensors | elements     | bytes        | bits/weight |\n");
+  std::printf("|-------|---------|--------------|--------------|-------------|\n");
+  for (const auto& kv : by_type) {
+    const Totals& d = kv.second;
+    std::printf("| %-5s | %7zu | %12llu | %12llu | %11.2f |\n", kv.first.c_str(), d.count,
+                static_cast<unsigned long long>(d.elements), static_cast<unsigned long long>(d.bytes),
+                d.elements ? 8.0 * static_cast<double>(d.bytes) / static_cast<double>(d.elements) : 0.0);
+  }
+  std::printf("| all   | %7zu | %12llu | %12llu | %11.2f |\n\n", all.count,
+              static_cast<unsigned long long>(all.elements), static_cast<unsigned long long>(all.bytes),
+              all.elements ? 8.0 * static_cast<double>(all.bytes) / static_cast<double>(all.elements) : 0.0);
+  if (!list) return;
+  std::printf("| %-40s | dtype | %-22s | bytes        |\n", "tensor", "shape (ne0 first)");
+  std::printf("|------------------------------------------|-------|------------------------|--------------|\n");
+  for (const ringlm::GgufTensor& t : f.tensors()) {
+    std::string shape;
+    for (uint32_t d = 0; d < t.n_dims; ++d) shape += (d ? ", " : "") + std::to_string(t.ne[d]);
+    std::printf("| %-40.*s | %-5s | %-22s | %12zu |\n", static_cast<int>(t.name.size()), t.name.data(),
+                ringlm::dtype_name(t.dtype), ("[" + shape + "]").c_str(), t.bytes);
+  }
+  std::printf("\n");
+}
+
 }  // namespace
 
 int cmd_info(int argc, char** argv) {
@@ -35,6 +87,7 @@ int cmd_info(int argc, char** argv) {
   named.get("-m", "--model", model_path);
   named.get("-z", "--tokenizer", tok_path);
   sa.read(named);
+  const bool list_tensors = named.flag("--tensors");
   if (!named.finish()) return 2;
   if (model_path.empty()) {
     std::fprintf(stderr, "ringlm info: MODEL is required\n");
@@ -60,6 +113,7 @@ int cmd_info(int argc, char** argv) {
   std::printf("rope base %g, norm eps %g, sliding window %d\n", static_cast<double>(c.rope_base),
               static_cast<double>(c.norm_eps), c.sliding_window);
   std::printf("weights      %s (mapped, not copied)\n\n", human(static_cast<double>(m.weight_bytes)).c_str());
+  print_gguf_tensors(model_path, list_tensors);
 
   ringlm_session_params sp;
   ringlm_session_params_init(&sp);

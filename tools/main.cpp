@@ -16,8 +16,11 @@ void usage() {
                "  ringlm bench      -m MODEL [-z TOKENIZER] [-p PREFILL] [-n DECODE] [-r REPS] [--window W --sinks S]\n"
                "                    [--kv-type T] [--depths 1000,10000,100000]\n"
                "  ringlm perplexity -m MODEL [-z TOKENIZER] -f TEXT [-c CTX] [--window W --sinks S] [--kv-type T]\n"
-               "  ringlm info       MODEL [-z TOKENIZER] [-c CTX] [--window W --sinks S]\n"
+               "  ringlm info       MODEL [-z TOKENIZER] [-c CTX] [--window W --sinks S] [--tensors]\n"
                "  ringlm tokenize   -m MODEL [-z TOKENIZER] -p TEXT [--ids] [--no-bos]\n"
+               "  ringlm convert    -m CHECKPOINT.bin -z TOKENIZER.bin -o OUT.gguf\n"
+               "  ringlm quantize   IN.gguf OUT.gguf TYPE       (bf16, q8_0, q4_0, q4_k; also f32, f16, q6_k)\n"
+               "  ringlm synth      --shape NAME --type T -o OUT.gguf [--vocab VOCAB.gguf] [--seed S] | --list\n"
                "--window W streams forever: the cache keeps S sink tokens (default 4) plus the last W.\n",
                ringlm_version());
 }
@@ -34,6 +37,9 @@ int main(int argc, char** argv) {
   if (std::strcmp(argv[1], "perplexity") == 0) return ringlm_cli::cmd_perplexity(argc, argv);
   if (std::strcmp(argv[1], "info") == 0) return ringlm_cli::cmd_info(argc, argv);
   if (std::strcmp(argv[1], "tokenize") == 0) return ringlm_cli::cmd_tokenize(argc, argv);
+  if (std::strcmp(argv[1], "convert") == 0) return ringlm_cli::cmd_convert(argc, argv);
+  if (std::strcmp(argv[1], "quantize") == 0) return ringlm_cli::cmd_quantize(argc, argv);
+  if (std::strcmp(argv[1], "synth") == 0) return ringlm_cli::cmd_synth(argc, argv);
   std::fprintf(stderr, "ringlm: unknown command '%s'\n", argv[1]);
   usage();
   return 2;

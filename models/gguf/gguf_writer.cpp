@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <new>
 
 namespace ringlm {
 
@@ -145,6 +146,35 @@ Status GgufWriter::add_f32_array(std::string_view key, Span<const float> values)
 
 Status GgufWriter::add_tensor(std::string_view name, DType dtype, Span<const int64_t> dims, const void* data,
                               size_t bytes) {
+  return add_tensor_entry(name, dtype, dims, data, &bytes, nullptr);
+}
+
+Status GgufWriter::add_tensor(std::string_view name, DType dtype, Span<const int64_t> dims, TensorFill fill) {
+  RINGLM_CHECK(fill != nullptr, RINGLM_ERR_INVALID_ARGUMENT, "tensor '%.*s': no fill function", name_len(name),
+               name.data());
+  return add_tensor_entry(name, dtype, dims, nullptr, nullptr, std::move(fill));
+}
+
+uint64_t GgufWriter::tensor_bytes(DType dtype, Span<const int64_t> dims) {
+  const DTypeTraits* traits = dtype_traits(dtype);
+  if (traits == nullptr || dims.size() < 1 || dims.size() > 4) return 0;
+  uint64_t rows = 1;
+  for (size_t d = 0; d < dims.size(); ++d) {
+    if (dims[d] <= 0) return 0;
+    if (d > 0 && __builtin_mul_overflow(rows, static_cast<uint64_t>(dims[d]), &rows)) return 0;
+  }
+  const uint64_t cols = static_cast<uint64_t>(dims[0]);
+  uint64_t bytes = 0;
+  if (cols % traits->block_elems != 0 ||
+      __builtin_mul_overflow(cols / traits->block_elems * traits->block_bytes, rows, &bytes)) {
+    return 0;
+  }
+  return bytes;
+}
+
+// `bytes` null: a filled tensor, sized from its dims.
+Status GgufWriter::add_tensor_entry(std::string_view name, DType dtype, Span<const int64_t> dims, const void* data,
+                                    const size_t* bytes, TensorFill fill) {
   RINGLM_CHECK(!name.empty() && name.size() <= kMaxTensorName, RINGLM_ERR_INVALID_ARGUMENT,
                "tensor name '%.*s' must be 1..%zu bytes", name_len(name), name.data(), kMaxTensorName);
   RINGLM_CHECK(tensor_names_.count(std::string(name)) == 0, RINGLM_ERR_INVALID_ARGUMENT, "duplicate tensor name '%.*s'",
@@ -167,11 +197,16 @@ Status GgufWriter::add_tensor(std::string_view name, DType dtype, Span<const int
                static_cast<unsigned long long>(cols), traits->name);
   uint64_t expected = 0, padded_end = 0;
   RINGLM_CHECK(!__builtin_mul_overflow(cols / traits->block_elems * traits->block_bytes, rows, &expected) &&
-                   !__builtin_add_overflow(data_bytes_, expected + alignment_, &padded_end),
+                   !__builtin_add_overflow(data_bytes_, expected + alignment_, &padded_end) &&
+                   expected <= std::numeric_limits<size_t>::max(),
                RINGLM_ERR_INVALID_ARGUMENT, "tensor '%.*s': size overflows", name_len(name), name.data());
-  RINGLM_CHECK(bytes == expected, RINGLM_ERR_INVALID_ARGUMENT, "tensor '%.*s': %zu data bytes given, %s dims need %llu",
-               name_len(name), name.data(), bytes, traits->name, static_cast<unsigned long long>(expected));
-  RINGLM_CHECK(data != nullptr, RINGLM_ERR_INVALID_ARGUMENT, "tensor '%.*s': null data", name_len(name), name.data());
+  if (bytes != nullptr) {
+    RINGLM_CHECK(*bytes == expected, RINGLM_ERR_INVALID_ARGUMENT,
+                 "tensor '%.*s': %zu data bytes given, %s dims need %llu", name_len(name), name.data(), *bytes,
+                 traits->name, static_cast<unsigned long long>(expected));
+    RINGLM_CHECK(data != nullptr, RINGLM_ERR_INVALID_ARGUMENT, "tensor '%.*s': null data", name_len(name),
+                 name.data());
+  }
 
   tensor_names_.emplace(name);
   append_string(info_bytes_, name);
@@ -179,8 +214,8 @@ Status GgufWriter::add_tensor(std::string_view name, DType dtype, Span<const int
   for (int64_t d : dims) append_le(info_bytes_, static_cast<uint64_t>(d), 8);
   append_le(info_bytes_, static_cast<uint32_t>(dtype), 4);
   append_le(info_bytes_, data_bytes_, 8);
-  tensors_.push_back(Tensor{data, bytes, data_bytes_});
-  data_bytes_ = align_up(data_bytes_ + bytes, alignment_);
+  tensors_.push_back(Tensor{std::string(name), data, static_cast<size_t>(expected), data_bytes_, std::move(fill)});
+  data_bytes_ = align_up(data_bytes_ + expected, alignment_);
   return Status::ok();
 }
 
@@ -190,9 +225,10 @@ uint64_t GgufWriter::data_start() const {
 
 uint64_t GgufWriter::file_size() const { return data_start() + data_bytes_; }
 
-// Streams the file through sink(const void*, size_t) -> bool; stops at the first false.
+// Streams the file through sink(const void*, size_t) -> bool; stops at the first false. Filled
+// tensors are produced one at a time into a scratch buffer reused across them.
 template <typename Sink>
-Status GgufWriter::emit(Sink& sink) const {
+Status GgufWriter::emit(Sink& sink, const WriteProgress& progress) const {
   uint8_t header[24];
   std::memcpy(header, kGgufMagic, 4);
   store_u32(header + 4, kGgufVersion);
@@ -207,15 +243,35 @@ Status GgufWriter::emit(Sink& sink) const {
   const uint64_t meta_end = 24 + kv_bytes_.size() + info_bytes_.size();
   bool ok = sink(header, sizeof(header)) && sink(kv_bytes_.data(), kv_bytes_.size()) &&
             sink(info_bytes_.data(), info_bytes_.size()) && pad(data_start() - meta_end);
-  for (size_t t = 0; ok && t < tensors_.size(); ++t) {
-    const Tensor& tensor = tensors_[t];
-    ok = sink(tensor.data, tensor.bytes) && pad(align_up(tensor.bytes, alignment_) - tensor.bytes);
+  RINGLM_CHECK(ok, RINGLM_ERR_IO, "writing the GGUF header failed");
+  uint64_t total = 0, done = 0;
+  for (const Tensor& t : tensors_) total += t.bytes;
+  std::vector<uint8_t> scratch;
+  for (size_t i = 0; i < tensors_.size(); ++i) {
+    const Tensor& tensor = tensors_[i];
+    const void* data = tensor.data;
+    if (tensor.fill) {
+      try {
+        scratch.resize(tensor.bytes);
+      } catch (const std::bad_alloc&) {
+        return Status::error(RINGLM_ERR_OUT_OF_MEMORY, "tensor '%s': cannot allocate %zu bytes to produce it",
+                             tensor.name.c_str(), tensor.bytes);
+      }
+      const Status filled = tensor.fill(scratch.data(), tensor.bytes);
+      if (!filled.is_ok()) {
+        return Status::error(filled.code(), "tensor '%s': %s", tensor.name.c_str(), filled.message());
+      }
+      data = scratch.data();
+    }
+    ok = sink(data, tensor.bytes) && pad(align_up(tensor.bytes, alignment_) - tensor.bytes);
+    RINGLM_CHECK(ok, RINGLM_ERR_IO, "writing tensor '%s' failed", tensor.name.c_str());
+    done += tensor.bytes;
+    if (progress) progress(i + 1, tensors_.size(), done, total);
   }
-  RINGLM_CHECK(ok, RINGLM_ERR_IO, "writing GGUF data failed");
   return Status::ok();
 }
 
-Status GgufWriter::write(std::vector<uint8_t>& out) const {
+Status GgufWriter::write(std::vector<uint8_t>& out, const WriteProgress& progress) const {
   const uint64_t size = file_size();
   RINGLM_CHECK(size <= out.max_size(), RINGLM_ERR_OUT_OF_MEMORY, "GGUF file of %llu bytes does not fit in memory",
                static_cast<unsigned long long>(size));
@@ -226,12 +282,14 @@ Status GgufWriter::write(std::vector<uint8_t>& out) const {
     out.insert(out.end(), b, b + n);
     return true;
   };
-  return emit(sink);
+  return emit(sink, progress);
 }
 
-Status GgufWriter::write_file(const std::string& path) const {
-  FILE* f = std::fopen(path.c_str(), "wb");
-  RINGLM_CHECK(f != nullptr, RINGLM_ERR_IO, "cannot create '%s': %s", path.c_str(), std::strerror(errno));
+Status GgufWriter::write_file(const std::string& path, const WriteProgress& progress) const {
+  const std::string part = path + ".part";
+  FILE* f = std::fopen(part.c_str(), "wb");
+  RINGLM_CHECK(f != nullptr, RINGLM_ERR_IO, "cannot create '%s' (to write '%s'): %s", part.c_str(), path.c_str(),
+               std::strerror(errno));
   int error = 0;
   auto sink = [&](const void* p, size_t n) {
     if (n == 0) return true;
@@ -239,12 +297,13 @@ Status GgufWriter::write_file(const std::string& path) const {
     error = errno;
     return false;
   };
-  Status status = emit(sink);
+  Status status = emit(sink, progress);
   if (std::fclose(f) != 0 && error == 0) error = errno;
+  if (status.is_ok() && error == 0 && std::rename(part.c_str(), path.c_str()) != 0) error = errno;
   if (status.is_ok() && error == 0) return Status::ok();
-  std::remove(path.c_str());  // never leave a half-written model behind
-  return Status::error(RINGLM_ERR_IO, "writing '%s' failed: %s", path.c_str(),
-                       std::strerror(error != 0 ? error : EIO));
+  std::remove(part.c_str());  // never leave a half-written model behind
+  if (error == 0) return Status::error(status.code(), "writing '%s' failed: %s", path.c_str(), status.message());
+  return Status::error(RINGLM_ERR_IO, "writing '%s' failed: %s", path.c_str(), std::strerror(error));
 }
 
 }  // namespace ringlm

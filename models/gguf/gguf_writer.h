@@ -6,12 +6,22 @@
 // its data is padded with zeros to the next multiple of it. write_file streams the tensors from
 // their pointers, so writing a large model never holds a second copy of the weights.
 //
+// A tensor may instead be added with a TensorFill: its bytes are produced during the write, into
+// one scratch buffer the writer reuses for every filled tensor, and streamed out before the next
+// one is produced. A converter or a random-weight generator thus peaks at one tensor (the largest
+// filled one) however big the model.
+//
+// write_file writes "<path>.part" and renames it over `path` only when everything succeeded: a
+// failed write leaves nothing behind, and an input file that is mapped while its replacement is
+// written (quantizing in place) stays intact until the rename.
+//
 // Every add call validates its input and rejects duplicate keys and tensor names; nothing is
 // half-added on failure.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -24,6 +34,14 @@
 #include "runtime/tensor.h"
 
 namespace ringlm {
+
+// Produces one tensor's bytes into `dst` (exactly the tensor's size) at write time. A failure
+// aborts the write with that status.
+using TensorFill = std::function<Status(void* dst, size_t bytes)>;
+
+// Called after each tensor's data is written: tensors done, tensor count, data bytes done, data
+// bytes in all (unpadded tensor sizes).
+using WriteProgress = std::function<void(size_t done, size_t n_tensors, uint64_t bytes_done, uint64_t bytes_total)>;
 
 class GgufWriter {
  public:
@@ -60,25 +78,36 @@ class GgufWriter {
                     size_t bytes) {
     return add_tensor(name, dtype, Span<const int64_t>(dims.begin(), dims.size()), data, bytes);
   }
+  // Same checks; the data comes from `fill` during the write.
+  Status add_tensor(std::string_view name, DType dtype, Span<const int64_t> dims, TensorFill fill);
+
+  // Bytes of a tensor of `dtype` and `dims` (row length first); 0 if the dims are invalid for it.
+  static uint64_t tensor_bytes(DType dtype, Span<const int64_t> dims);
 
   size_t n_kv() const { return n_kv_; }
   size_t n_tensors() const { return tensors_.size(); }
   uint64_t file_size() const;  // bytes write() will produce
 
-  Status write(std::vector<uint8_t>& out) const;      // replaces `out`
-  Status write_file(const std::string& path) const;   // RINGLM_ERR_IO on any failure
+  Status write(std::vector<uint8_t>& out, const WriteProgress& progress = {}) const;  // replaces `out`
+  // RINGLM_ERR_IO on any I/O failure; a TensorFill's own error passes through. Either way no
+  // file is left at `path` (nor the .part file), and an existing file there is untouched.
+  Status write_file(const std::string& path, const WriteProgress& progress = {}) const;
 
  private:
   struct Tensor {
-    const void* data;
+    std::string name;
+    const void* data;  // nullptr: produced by `fill`
     size_t bytes;
     uint64_t offset;
+    TensorFill fill;
   };
 
   Status begin_kv(std::string_view key, GgufType type);
   Status add_scalar(std::string_view key, GgufType type, uint64_t bits);
+  Status add_tensor_entry(std::string_view name, DType dtype, Span<const int64_t> dims, const void* data,
+                          const size_t* bytes, TensorFill fill);
   template <typename Sink>
-  Status emit(Sink& sink) const;
+  Status emit(Sink& sink, const WriteProgress& progress) const;
   uint64_t data_start() const;
 
   uint32_t alignment_ = kGgufDefaultAlignment;

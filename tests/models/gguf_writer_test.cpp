@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -254,4 +255,67 @@ TEST_CASE("gguf writer: rejects bad input without writing half an entry") {
   REQUIRE_MESSAGE(r.is_ok(), r.status().message());
   CHECK(r.value().metadata().size() == 1);
   CHECK(r.value().tensors().size() == 1);
+}
+
+TEST_CASE("gguf writer: filled tensors are produced at write time, one at a time, with progress") {
+  // The same tensors once by pointer and once through TensorFill give the same bytes.
+  std::vector<uint8_t> a = pattern(4 * 3 * 4, 9), b = pattern(2 * 34, 11);
+  GgufWriter by_pointer, by_fill;
+  REQUIRE(by_pointer.add_tensor("a", DType::kF32, {4, 3}, a.data(), a.size()).is_ok());
+  REQUIRE(by_pointer.add_tensor("b", DType::kQ8_0, {64}, b.data(), b.size()).is_ok());
+  size_t calls = 0;
+  auto fill_from = [&](const std::vector<uint8_t>& src) {
+    return [&calls, &src](void* dst, size_t bytes) {
+      ++calls;
+      REQUIRE(bytes == src.size());
+      std::memcpy(dst, src.data(), bytes);
+      return Status::ok();
+    };
+  };
+  const int64_t dims_a[] = {4, 3}, dims_b[] = {64};
+  REQUIRE(by_fill.add_tensor("a", DType::kF32, Span<const int64_t>(dims_a, 2), fill_from(a)).is_ok());
+  REQUIRE(by_fill.add_tensor("b", DType::kQ8_0, Span<const int64_t>(dims_b, 1), fill_from(b)).is_ok());
+  CHECK(calls == 0);  // nothing produced before the write
+  CHECK(by_fill.file_size() == by_pointer.file_size());
+  CHECK(GgufWriter::tensor_bytes(DType::kQ8_0, Span<const int64_t>(dims_b, 1)) == 68);
+  CHECK(GgufWriter::tensor_bytes(DType::kQ4_K, Span<const int64_t>(dims_b, 1)) == 0);  // 64 is not a 256-block
+
+  std::vector<uint8_t> expected, got;
+  REQUIRE(by_pointer.write(expected).is_ok());
+  std::vector<uint64_t> progress;
+  REQUIRE(by_fill
+              .write(got,
+                     [&](size_t done, size_t n, uint64_t bytes_done, uint64_t total) {
+                       CHECK(n == 2);
+                       CHECK(total == a.size() + b.size());
+                       progress.push_back(done * 1000 + bytes_done);
+                     })
+              .is_ok());
+  CHECK(calls == 2);
+  CHECK(got == expected);
+  CHECK(progress == std::vector<uint64_t>{1000 + a.size(), 2000 + a.size() + b.size()});
+
+  // A failing fill aborts write_file with its own error, naming the tensor; nothing is left behind
+  // and a file already at the path is untouched.
+  GgufWriter failing;
+  REQUIRE(failing.add_tensor("ok", DType::kF32, {4, 3}, a.data(), a.size()).is_ok());
+  REQUIRE(failing
+              .add_tensor("bad", DType::kQ8_0, Span<const int64_t>(dims_b, 1),
+                          [](void*, size_t) { return Status::error(RINGLM_ERR_INVALID_ARGUMENT, "not finite"); })
+              .is_ok());
+  const std::string path = ringlm_test::write_temp_file("gguf_writer_fill_fail.gguf", {1, 2, 3});
+  const Status s = failing.write_file(path);
+  CHECK(s.code() == RINGLM_ERR_INVALID_ARGUMENT);
+  CHECK(std::string(s.message()).find("'bad'") != std::string::npos);
+  CHECK(std::string(s.message()).find("not finite") != std::string::npos);
+  CHECK(ringlm_test::read_file(path) == std::vector<uint8_t>{1, 2, 3});
+  CHECK(ringlm_test::read_file(path + ".part").empty());
+  std::remove(path.c_str());
+
+  GgufWriter w;
+  CHECK(w.add_tensor("x", DType::kF32, Span<const int64_t>(dims_a, 2), TensorFill()).code() ==
+        RINGLM_ERR_INVALID_ARGUMENT);
+  CHECK(w.add_tensor("x", DType::kQ4_K, Span<const int64_t>(dims_b, 1), fill_from(b)).code() ==
+        RINGLM_ERR_INVALID_ARGUMENT);  // 64 is not a whole Q4_K block
+  CHECK(w.n_tensors() == 0);
 }
