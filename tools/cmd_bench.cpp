@@ -41,11 +41,13 @@ struct Bench {
   ringlm_model* model;
   ringlm_model_info info;
   ringlm_kv_type kv_type = RINGLM_KV_F32;
+  uint32_t n_threads = 1;
 
   ringlm_session* session(uint32_t n_ctx, uint32_t n_batch, bool recompute) {
     ringlm_session_params sp;
     ringlm_session_params_init(&sp);
     sp.kv_type = kv_type;
+    sp.n_threads = n_threads;
     sp.n_ctx = n_ctx;
     sp.n_batch = n_batch;
     sp.recompute = recompute;
@@ -107,6 +109,7 @@ int cmd_bench(int argc, char** argv) {
   }
   ringlm_model_get_info(b.model, &b.info);
   b.kv_type = stream_params.kv_type;
+  b.n_threads = stream_params.n_threads;
   const uint32_t pp = static_cast<uint32_t>(n_prefill), tg = static_cast<uint32_t>(n_decode);
   if (pp + tg > static_cast<uint32_t>(b.info.n_ctx_train)) {
     std::fprintf(stderr, "ringlm bench: -p + -n = %u exceeds the model context %d\n", pp + tg, b.info.n_ctx_train);
@@ -114,9 +117,9 @@ int cmd_bench(int argc, char** argv) {
     return 2;
   }
 
-  std::printf("model: %s (%llu params, %d layers, dim %d, %d heads / %d kv heads, vocab %d), 1 thread, kernels: %s, KV %s\n\n",
+  std::printf("model: %s (%llu params, %d layers, dim %d, %d heads / %d kv heads, vocab %d), %u thread%s, kernels: %s, KV %s\n\n",
               model_path.c_str(), static_cast<unsigned long long>(b.info.n_params), b.info.n_layer, b.info.n_embd,
-              b.info.n_head, b.info.n_head_kv, b.info.n_vocab, ringlm_kernel_name(), sa.kv_type.c_str());
+              b.info.n_head, b.info.n_head_kv, b.info.n_vocab, b.n_threads, b.n_threads == 1 ? "" : "s", ringlm_kernel_name(), sa.kv_type.c_str());
 
   // Throughput: prefill pp tokens in one call, then tg decode steps.
   std::vector<double> prefill_tps, decode_tps;

@@ -82,6 +82,7 @@ int cmd_perplexity(int argc, char** argv) {
   c.streaming = sp.streaming;
   c.n_sinks = sp.n_sinks;
   c.kv_type = static_cast<ringlm::KvType>(sp.kv_type);
+  c.n_threads = sp.n_threads;
   std::fprintf(stderr, "ringlm perplexity: %zu tokens, chunks of %u, KV %s%s\n", tokens.size(),
                static_cast<unsigned>(chunk), sa.kv_type.c_str(), sp.streaming ? ", streaming window" : "");
   ringlm::PerplexityResult r;

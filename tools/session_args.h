@@ -1,9 +1,11 @@
-// Session options shared by run, bench and perplexity: context, window, sinks, KV type.
+// Session options shared by run, bench and perplexity: context, window, sinks, KV type, threads.
 #pragma once
 
 #include <cstdio>
 #include <cstring>
 #include <string>
+
+#include <unistd.h>
 
 #include "cli_args.h"
 #include "ringlm.h"
@@ -12,6 +14,7 @@ namespace ringlm_cli {
 
 struct SessionArgs {
   double ctx = 0, window = 0, sinks = 4;
+  double threads = default_threads();
   std::string kv_type = "f32";
 
   void read(Args& args) {
@@ -19,6 +22,7 @@ struct SessionArgs {
     args.number("--window", nullptr, window);
     args.number("--sinks", nullptr, sinks);
     args.get("--kv-type", nullptr, kv_type);
+    args.number("-t", "--threads", threads);
   }
 
   // Fills the context fields of `sp`; false (with a message) on bad values.
@@ -27,6 +31,11 @@ struct SessionArgs {
       std::fprintf(stderr, "ringlm: -c, --window and --sinks must be >= 0\n");
       return false;
     }
+    if (threads < 1 || threads > 256 || threads != static_cast<double>(static_cast<int>(threads))) {
+      std::fprintf(stderr, "ringlm: -t must be a whole number in 1..256\n");
+      return false;
+    }
+    sp.n_threads = static_cast<uint32_t>(threads);
     if (!parse_kv_type(kv_type, sp.kv_type)) {
       std::fprintf(stderr, "ringlm: --kv-type must be f32, bf16 or int8 (got '%s')\n", kv_type.c_str());
       return false;
@@ -38,6 +47,12 @@ struct SessionArgs {
       sp.n_ctx = static_cast<uint32_t>(window + sinks);
     }
     return true;
+  }
+
+  // One thread per online CPU: decode is bandwidth-bound and every core adds read bandwidth.
+  static double default_threads() {
+    const long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n >= 1 ? static_cast<double>(n < 256 ? n : 256) : 1.0;
   }
 
   static bool parse_kv_type(const std::string& s, ringlm_kv_type& out) {

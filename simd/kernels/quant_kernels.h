@@ -22,6 +22,10 @@ namespace ringlm {
 namespace {
 
 constexpr int kRows = 4;
+#ifndef RINGLM_PREFETCH_BLOCKS
+#define RINGLM_PREFETCH_BLOCKS 16
+#endif
+constexpr int kPrefetchBlocks = RINGLM_PREFETCH_BLOCKS;
 
 // ---- activations: f32 -> Q8_0 ------------------------------------------------------------------
 // Bit-identical to quantize_activations_q8: d = absmax / 127 (stored as f16), id = 1 / d (or 0),
@@ -68,6 +72,7 @@ void rows_q8_0(const BlockQ8_0* const* w, const BlockQ8_0* xq, int64_t nb, float
   for (int64_t b = 0; b < nb; ++b) {
     const typename Ops::V xv = Ops::load(xq[b].qs);
     const float dx = half_to_float(xq[b].d);
+    for (int k = 0; k < R; ++k) __builtin_prefetch(w[k] + b + kPrefetchBlocks);
     for (int k = 0; k < R; ++k) {
       acc[k] = Ops::fmadd(Ops::dot_ss(Ops::load(w[k][b].qs), xv), half_to_float(w[k][b].d) * dx, acc[k]);
     }
