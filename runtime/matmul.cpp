@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "simd/kernels.h"
+#include "simd/quant/dequantize.h"
 
 #ifdef RINGLM_HAVE_BLAS
 #include <cblas.h>
@@ -30,10 +31,37 @@ void blas_init_once() {
 #endif
 }  // namespace
 
-void matmul(const TensorView& w, const float* x, size_t n_tokens, float* y, BlockQ8_0* xq, ThreadPool& pool) {
+size_t gemm_tile_floats(int64_t max_cols) {
+#ifdef RINGLM_HAVE_BLAS
+  return static_cast<size_t>(kGemmTileRows * max_cols);
+#else
+  (void)max_cols;
+  return 0;
+#endif
+}
+
+void matmul(const TensorView& w, const float* x, size_t n_tokens, float* y, const MatmulScratch& scratch, ThreadPool& pool) {
   const Kernels& k = active_kernels();
   const size_t cols = static_cast<size_t>(w.cols), rows = static_cast<size_t>(w.rows);
+  BlockQ8_0* xq = scratch.xq;
 #ifdef RINGLM_HAVE_BLAS
+  if (n_tokens >= kGemmMinTokens && w.dtype != DType::kF32 && scratch.tiles != nullptr &&
+      cols * kGemmTileRows <= scratch.tile_floats) {
+    blas_init_once();
+    // Fixed tiles of kGemmTileRows rows, as for f32 below: results do not depend on the split.
+    const int64_t n_tiles = (w.rows + kGemmTileRows - 1) / kGemmTileRows;
+    pool.parallel_for(n_tiles, [&](int64_t b0, int64_t b1, int share) {
+      float* tile = scratch.tiles + static_cast<size_t>(share) * scratch.tile_floats;
+      for (int64_t b = b0; b < b1; ++b) {
+        const int64_t r0 = b * kGemmTileRows, r1 = r0 + kGemmTileRows < w.rows ? r0 + kGemmTileRows : w.rows;
+        for (int64_t r = r0; r < r1; ++r) dequantize_row(w.dtype, w.row(r), tile + (r - r0) * w.cols, w.cols);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n_tokens), static_cast<int>(r1 - r0),
+                    static_cast<int>(cols), 1.0f, x, static_cast<int>(cols), tile, static_cast<int>(cols), 0.0f,
+                    y + r0, static_cast<int>(rows));
+      }
+    });
+    return;
+  }
   if (n_tokens > 1 && w.dtype == DType::kF32) {
     blas_init_once();
     // Fixed 64-row blocks: each block is one sgemm call whatever the thread count, so the

@@ -8,6 +8,18 @@
 
 namespace ringlm {
 
+namespace {
+// Whether any layer matrix needs dequantized tiles to go through sgemm in a prefill.
+bool has_non_f32_matrices(const Model& m) {
+  for (const LayerWeights& l : m.weights.layers) {
+    for (const TensorView* t : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down}) {
+      if (t->dtype != DType::kF32) return true;
+    }
+  }
+  return m.weights.output.dtype != DType::kF32;
+}
+}  // namespace
+
 Result<SessionConfig> Session::resolve(const Model& model, const SessionConfig& requested) {
   SessionConfig c = requested;
   const uint32_t train_ctx = static_cast<uint32_t>(model.config.n_ctx_train);
@@ -57,7 +69,7 @@ bool Session::layout_parts(Arena& arena) {
   shape.type = config_.kv_type;
   if (!cache_.layout(arena, shape)) return false;
   if (!scratch_.layout(arena, mc, static_cast<int32_t>(config_.n_batch), shape.capacity(), config_.logits_all,
-                       static_cast<int32_t>(config_.n_threads))) {
+                       static_cast<int32_t>(config_.n_threads), has_non_f32_matrices(*model_))) {
     return false;
   }
   candidates_ = arena.alloc<Candidate>(static_cast<size_t>(mc.n_vocab));

@@ -11,7 +11,7 @@
 namespace ringlm {
 
 bool ForwardScratch::layout(Arena& arena, const ModelConfig& c, int32_t batch, uint32_t capacity, bool all_logits,
-                            int32_t threads) {
+                            int32_t threads, bool gemm_tiles) {
   n_batch = batch;
   n_threads = threads;
   logits_all = all_logits;
@@ -36,7 +36,10 @@ bool ForwardScratch::layout(Arena& arena, const ModelConfig& c, int32_t batch, u
   logits = arena.alloc<float>((all_logits ? b : 1) * static_cast<size_t>(c.n_vocab));
   int32_t widest = c.n_embd > c.q_dim() ? c.n_embd : c.q_dim();
   widest = widest > c.n_ff ? widest : c.n_ff;
-  xq = arena.alloc<BlockQ8_0>(b * static_cast<size_t>((widest + 31) / 32));
+  mm.xq = arena.alloc<BlockQ8_0>(b * static_cast<size_t>((widest + 31) / 32));
+  const int64_t widest_row = std::max<int64_t>(widest, c.n_embd);
+  mm.tile_floats = gemm_tiles && b >= kGemmMinTokens ? gemm_tile_floats(widest_row) : 0;
+  mm.tiles = mm.tile_floats > 0 ? arena.alloc<float>(mm.tile_floats * static_cast<size_t>(threads)) : nullptr;
   if (arena.exhausted()) return false;
   if (!arena.measuring()) {
     for (int32_t j = 0; j < c.head_dim / 2; ++j) {
@@ -110,9 +113,9 @@ void llama_forward(const Model& model, KvCache& cache, ForwardScratch& s, const 
 
     // Attention block: xn = rmsnorm(x); q, k, v projections; RoPE on q and k.
     for (int32_t t = 0; t < n; ++t) k.rmsnorm(s.x + t * dim, lw.attn_norm.f32(), s.xn + t * dim, dim, c.norm_eps);
-    matmul(lw.wq, s.xn, nt, s.q, s.xq, pool);
-    matmul(lw.wk, s.xn, nt, s.k, s.xq, pool);
-    matmul(lw.wv, s.xn, nt, s.v, s.xq, pool);
+    matmul(lw.wq, s.xn, nt, s.q, s.mm, pool);
+    matmul(lw.wk, s.xn, nt, s.k, s.mm, pool);
+    matmul(lw.wv, s.xn, nt, s.v, s.mm, pool);
     add_bias(s.q, lw.bq, n, q_dim);
     add_bias(s.k, lw.bk, n, kv_dim);
     add_bias(s.v, lw.bv, n, kv_dim);
@@ -145,15 +148,15 @@ void llama_forward(const Model& model, KvCache& cache, ForwardScratch& s, const 
     for (int32_t t = 0; t < n; ++t) cache.store(l, cache.slot_for(start_pos + t), s.k + t * kv_dim, s.v + t * kv_dim);
 
     // Output projection and residual.
-    matmul(lw.wo, s.att_out, nt, s.proj, s.xq, pool);
+    matmul(lw.wo, s.att_out, nt, s.proj, s.mm, pool);
     for (size_t i = 0; i < nt * dim; ++i) s.x[i] += s.proj[i];
 
     // Feed-forward block: x += W_down · (silu(W_gate · xn) * (W_up · xn)).
     for (int32_t t = 0; t < n; ++t) k.rmsnorm(s.x + t * dim, lw.ffn_norm.f32(), s.xn + t * dim, dim, c.norm_eps);
-    matmul(lw.w_gate, s.xn, nt, s.gate, s.xq, pool);
-    matmul(lw.w_up, s.xn, nt, s.up, s.xq, pool);
+    matmul(lw.w_gate, s.xn, nt, s.gate, s.mm, pool);
+    matmul(lw.w_up, s.xn, nt, s.up, s.mm, pool);
     k.silu_mul(s.gate, s.up, nt * ff);
-    matmul(lw.w_down, s.gate, nt, s.proj, s.xq, pool);
+    matmul(lw.w_down, s.gate, nt, s.proj, s.mm, pool);
     for (size_t i = 0; i < nt * dim; ++i) s.x[i] += s.proj[i];
   }
   for (int32_t t = 0; t < n; ++t) cache.commit(cache.slot_for(start_pos + t), start_pos + t);
@@ -161,7 +164,7 @@ void llama_forward(const Model& model, KvCache& cache, ForwardScratch& s, const 
   // Logits: final norm and classifier, for every token or just the last.
   const int32_t first = s.logits_all ? 0 : n - 1;
   for (int32_t t = first; t < n; ++t) k.rmsnorm(s.x + t * dim, w.output_norm.f32(), s.xn + (t - first) * dim, dim, c.norm_eps);
-  matmul(w.output, s.xn, static_cast<size_t>(n - first), s.logits, s.xq, pool);
+  matmul(w.output, s.xn, static_cast<size_t>(n - first), s.logits, s.mm, pool);
 }
 
 }  // namespace ringlm

@@ -7,7 +7,7 @@
 //
 //   x, xn, proj [n_batch][n_embd]   q, q_sink, att_out [n_batch][q_dim]   k, v [n_batch][kv_dim]
 //   gate, up [n_batch][n_ff]        scores [n_threads][capacity + n_batch] rope cos/sin [n_batch][head_dim/2]
-//   logits [n_batch or 1][n_vocab]
+//   logits [n_batch or 1][n_vocab]   mm: matmul's quantized activations and dequantized tiles
 #pragma once
 
 #include <cstdint>
@@ -17,6 +17,7 @@
 #include "runtime/attention.h"
 #include "platform/thread_pool.h"
 #include "runtime/kv_cache.h"
+#include "runtime/matmul.h"
 
 namespace ringlm {
 
@@ -42,11 +43,13 @@ struct ForwardScratch {
   float* sink_sin = nullptr;
   float* inv_freq = nullptr;  // [head_dim/2], filled once at layout
   float* logits = nullptr;
-  BlockQ8_0* xq = nullptr;    // [n_batch][max(n_embd, q_dim, n_ff) / 32] quantized activations
+  // xq [n_batch][max(n_embd, q_dim, n_ff) / 32] quantized activations; dequantized weight tiles
+  // [n_threads][...] when `gemm_tiles` (batches of non-f32 weights through BLAS, runtime/matmul.h)
+  MatmulScratch mm;
 
   // Lays out the buffers (measure mode: sizes only). False if the arena ran out.
   bool layout(Arena& arena, const ModelConfig& config, int32_t n_batch, uint32_t cache_capacity, bool logits_all,
-              int32_t n_threads);
+              int32_t n_threads, bool gemm_tiles);
 };
 
 // Runs tokens[0..n) at positions start_pos.. through the model. Preconditions (checked by the
