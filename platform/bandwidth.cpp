@@ -61,17 +61,19 @@ struct Job {
 size_t clamp_buffer(size_t bytes) {
   const size_t lo = 64 * kMiB, hi = 1024 * kMiB;
   size_t out = bytes < lo ? lo : (bytes > hi ? hi : bytes);
-#if defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
-  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  if (pages > 0 && page > 0) {
-    const size_t quarter = static_cast<size_t>(pages) / 4 * static_cast<size_t>(page);
-    if (quarter < out) out = quarter;
-  }
-#endif
-  return out;
+  const size_t quarter = physical_memory_bytes() / 4;
+  return quarter > 0 && quarter < out ? quarter : out;
 }
 
 }  // namespace
+
+size_t physical_memory_bytes() {
+#if defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages > 0 && page > 0) return static_cast<size_t>(pages) * static_cast<size_t>(page);
+#endif
+  return 0;
+}
 
 size_t default_bandwidth_buffer_bytes() {
   size_t llc = 0;

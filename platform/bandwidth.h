@@ -23,6 +23,9 @@ struct ReadBandwidth {
   int passes = 0;
 };
 
+// Installed memory in bytes; 0 when the OS does not say.
+size_t physical_memory_bytes();
+
 // A buffer size well beyond the last-level cache: 4x the LLC the OS reports, clamped to
 // [64 MiB, 1 GiB] and to a quarter of physical memory; 256 MiB (same clamps) when unknown.
 size_t default_bandwidth_buffer_bytes();

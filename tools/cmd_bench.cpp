@@ -42,8 +42,8 @@ void usage(std::FILE* out) {
                "  -r, --repetitions N   timed runs per test; tok/s is their mean ± sample sd (default 5)\n"
                "  --kv-type T           KV cache type: f32, bf16 or int8 (default f32)\n"
                "  --json                a JSON array, one object per test, instead of the markdown table\n"
-               "  --bw-mib N            bandwidth buffer in MiB (default: 4x the last-level cache, 64..1024;\n"
-               "                        0 = skip the measurement and the roofline)\n"
+               "  --bw-mib N            bandwidth buffer in MiB, at most half the memory (default: 4x the\n"
+               "                        last-level cache, 64..1024; 0 = skip the measurement and the roofline)\n"
                "  --cache-table         also time decode with vs without the KV cache at context 32..256\n"
                "                        (slow: no-cache mode reruns the whole context every step)\n"
                "  --window W [--sinks S] [--depths LIST]\n"
@@ -308,10 +308,16 @@ int cmd_bench(int argc, char** argv) {
   if (!parse_list("-p", prompts_arg, 0, kMaxTokens, prompts) || !parse_list("-n", gens_arg, 0, kMaxTokens, gens) ||
       !parse_list("-d", depth_arg, 0, kMaxTokens, depths) || !parse_list("-t", threads_arg, 1, 256, threads) ||
       !parse_list("-r", reps_arg, 1, 1000, reps) || reps.size() != 1 ||
-      (!bw_arg.empty() && (!parse_list("--bw-mib", bw_arg, 0, 65536, bw_mib) || bw_mib.size() != 1)) ||
+      (!bw_arg.empty() && (!parse_list("--bw-mib", bw_arg, 0, 1u << 20, bw_mib) || bw_mib.size() != 1)) ||
       !parse_list("--depths", stream_depths_arg, 0, UINT64_MAX / 2, stream_depths)) {
     if (reps.size() > 1) std::fprintf(stderr, "ringlm bench: -r takes one number\n");
     if (bw_mib.size() > 1) std::fprintf(stderr, "ringlm bench: --bw-mib takes one number\n");
+    return usage_error();
+  }
+  const size_t phys = ringlm::physical_memory_bytes();
+  if (!bw_mib.empty() && phys > 0 && (bw_mib[0] << 20) > phys / 2) {
+    std::fprintf(stderr, "ringlm bench: --bw-mib %llu is more than half of the %zu MiB of memory\n",
+                 static_cast<unsigned long long>(bw_mib[0]), phys >> 20);
     return usage_error();
   }
   ringlm_session_params stream_params;
