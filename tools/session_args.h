@@ -17,12 +17,13 @@ struct SessionArgs {
   double threads = default_threads();
   std::string kv_type = "f32";
 
-  void read(Args& args) {
+  // with_threads = false leaves -t to the caller (bench takes a list of thread counts).
+  void read(Args& args, bool with_threads = true) {
     args.number("-c", "--ctx", ctx);
     args.number("--window", nullptr, window);
     args.number("--sinks", nullptr, sinks);
     args.get("--kv-type", nullptr, kv_type);
-    args.number("-t", "--threads", threads);
+    if (with_threads) args.number("-t", "--threads", threads);
   }
 
   // Fills the context fields of `sp`; false (with a message) on bad values.

@@ -1,0 +1,39 @@
+// Memory read bandwidth: the roofline that bounds decode speed (a decode step streams every weight).
+//
+// One measurement: a 64-byte-aligned buffer far larger than the last-level cache is split into
+// n_threads contiguous shares; each thread first fills its share (so its pages are mapped, not the
+// shared zero page), then every pass reads each 64-bit word once, summing into eight independent
+// lanes so the loop vectorizes. The sums of a pass are checked against the closed-form sum of the
+// fill pattern, which keeps the compiler from removing the reads and catches a broken loop.
+// Bandwidth = buffer bytes / fastest pass. The buffer is freed before returning.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "runtime/status.h"
+
+namespace ringlm {
+
+struct ReadBandwidth {
+  double bytes_per_second = 0;  // buffer_bytes / best_seconds
+  double best_seconds = 0;      // the fastest pass
+  size_t buffer_bytes = 0;
+  int n_threads = 0;
+  int passes = 0;
+};
+
+// Installed memory in bytes; 0 when the OS does not say.
+size_t physical_memory_bytes();
+
+// A buffer size well beyond the last-level cache: 4x the LLC the OS reports, clamped to
+// [64 MiB, 1 GiB] and to a quarter of physical memory; 256 MiB (same clamps) when unknown.
+size_t default_bandwidth_buffer_bytes();
+
+// Reads `buffer_bytes` (rounded down to whole 64-byte lines, at least one line per thread)
+// `passes` times with `n_threads` threads (the caller's included). Fails with
+// RINGLM_ERR_OUT_OF_MEMORY if the buffer cannot be allocated, RINGLM_ERR_INVALID_ARGUMENT on a
+// zero size, thread count outside 1..256 or passes < 1.
+Result<ReadBandwidth> measure_read_bandwidth(size_t buffer_bytes, int n_threads, int passes);
+
+}  // namespace ringlm
