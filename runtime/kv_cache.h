@@ -16,6 +16,7 @@
 #include <cstdint>
 
 #include "runtime/arena.h"
+#include "simd/kernels.h"
 
 namespace ringlm {
 
@@ -74,6 +75,10 @@ class KvCache {
     return shape_.type == KvType::kInt8 ? value_scales_[scale_index(layer, slot, head)] : 1.0f;
   }
 
+  // Every slot's row of K (or V) head `head` in `layer`, as one strided run for the kernels.
+  KvRows key_rows(int32_t layer, int32_t head) const { return rows(keys_, key_scales_, layer, head); }
+  KvRows value_rows(int32_t layer, int32_t head) const { return rows(values_, value_scales_, layer, head); }
+
   // The whole state as byte ranges, for snapshots: K, V, scales (may be empty), positions.
   struct Region {
     void* data;
@@ -91,6 +96,12 @@ class KvCache {
   size_t scale_index(int32_t layer, uint32_t slot, int32_t head) const {
     return (static_cast<size_t>(layer) * capacity() + slot) * static_cast<size_t>(shape_.n_head_kv) +
            static_cast<size_t>(head);
+  }
+  KvRows rows(const uint8_t* base, const float* scales, int32_t layer, int32_t head) const {
+    const bool i8 = shape_.type == KvType::kInt8;
+    return KvRows{base + byte_offset(layer, 0, head), static_cast<size_t>(shape_.n_head_kv) * shape_.head_dim,
+                  shape_.type == KvType::kF32 ? KvRowType::kF32 : i8 ? KvRowType::kI8 : KvRowType::kBF16,
+                  i8 ? scales + scale_index(layer, 0, head) : nullptr, static_cast<size_t>(shape_.n_head_kv)};
   }
   size_t n_rows() const {
     return static_cast<size_t>(shape_.n_layer) * capacity() * static_cast<size_t>(shape_.n_head_kv);

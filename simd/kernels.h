@@ -13,6 +13,17 @@
 
 namespace ringlm {
 
+// A run of cached K or V rows of one head: row j at data + j * stride elements; int8 rows are
+// scaled by scales[j * scale_stride] (unused otherwise).
+enum class KvRowType : int { kF32, kBF16, kI8 };
+struct KvRows {
+  const void* data;
+  size_t stride;
+  KvRowType type;
+  const float* scales;
+  size_t scale_stride;
+};
+
 struct Kernels {
   const char* name;  // "scalar", "avx2", ...
   // Float path (f32, f16, bf16 weights; any dtype as a fallback):
@@ -30,6 +41,10 @@ struct Kernels {
   float (*dot_i8)(const float* q, const int8_t* k, size_t n);
   void (*axpy_bf16)(float a, const uint16_t* x, float* y, size_t n);
   void (*axpy_i8)(float a, const int8_t* x, float* y, size_t n);
+  // Attention: out[j] = dot(q, row j) * factor for n rows of hd elements ...
+  void (*dot_rows)(const KvRows& rows, const float* q, size_t n, size_t hd, float factor, float* out);
+  // ... and out += sum over j of w[j] * row j (rows with w[j] == 0 are skipped).
+  void (*axpy_rows)(const KvRows& rows, const float* w, size_t n, size_t hd, float* out);
   // out = x / rms(x) * weight
   void (*rmsnorm)(const float* x, const float* weight, float* out, size_t n, float eps);
   // in place, numerically stable (subtracts the max)

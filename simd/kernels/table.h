@@ -5,6 +5,7 @@
 
 #include "simd/kernels.h"
 #include "simd/kernels/float_kernels.h"
+#include "simd/kernels/kv_rows_simd.h"
 #include "simd/kernels/quant_kernels.h"
 
 namespace ringlm {
@@ -35,6 +36,8 @@ Kernels make_table(const char* name) {
   t.dot_i8 = &dot_i8<A>;
   t.axpy_bf16 = &axpy_bf16<A>;
   t.axpy_i8 = &axpy_i8<A>;
+  t.dot_rows = &dot_rows_simd<A>;
+  t.axpy_rows = &axpy_rows_simd<A>;
   t.rmsnorm = &rmsnorm<A>;
   t.softmax = &softmax<A>;
   t.silu_mul = &silu_mul<A>;

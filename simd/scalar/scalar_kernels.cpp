@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "simd/quant/dot.h"
+#include "simd/kernels/kv_rows.h"
 #include "simd/quant/quantize.h"
 #include "simd/quant/fp16.h"
 #include "simd/kernels.h"
@@ -96,6 +97,8 @@ const Kernels& scalar_kernels() {
     t.dot_i8 = dot_i8_scalar;
     t.axpy_bf16 = axpy_bf16_scalar;
     t.axpy_i8 = axpy_i8_scalar;
+    t.dot_rows = dot_rows_with<dot_scalar, dot_bf16_scalar, dot_i8_scalar>;
+    t.axpy_rows = axpy_rows_with<axpy_scalar, axpy_bf16_scalar, axpy_i8_scalar>;
     t.rmsnorm = rmsnorm_scalar;
     t.softmax = softmax_scalar;
     t.silu_mul = silu_mul_scalar;
