@@ -53,7 +53,7 @@ TEST_CASE("tok512: round trip on varied text, including bytes outside the vocabu
       "numbers 12345 and symbols #$%&*()[]{}<>",
       "tabs\tand\nnewlines\r\n",
       "UTF-8: caf\xC3\xA9, na\xC3\xAFve, \xE4\xBD\xA0\xE5\xA5\xBD, emoji \xF0\x9F\xA6\x99",
-      std::string("control \x01\x02\x7F bytes", 19),
+      std::string("control \x01\x02\x7F bytes"),
       "\xFF\xFE invalid UTF-8 \xC3",
       "a",
   };
