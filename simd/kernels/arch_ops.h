@@ -97,14 +97,19 @@ inline float reduce_add(FloatB<A> v) {
 }
 
 // ---- store_row_sums: G accumulators -> y[0..G) their horizontal sums -------------------------
-// Rows per matvec group (RINGLM_MATVEC_ROWS overrides, for measuring): a vector's worth of rows
-// where the register file holds them (haddp then reduces them all at once), 8 on AVX-512.
-#ifndef RINGLM_MATVEC_ROWS
-template <class A>
-constexpr size_t kMatvecRows = FloatB<A>::size > 8 ? 8 : FloatB<A>::size;
-#else
+// Rows per matvec group (RINGLM_MATVEC_ROWS overrides, for measuring). x86: 1, every row through
+// dot_elems, so each thread reads its rows as one sequential stream (on Zen 5, 8 interleaved bf16
+// row streams ran ~20 % slower than one). Elsewhere a vector's worth of rows where the register
+// file holds them (haddp then reduces them all at once).
+#if defined(RINGLM_MATVEC_ROWS)
 template <class A>
 constexpr size_t kMatvecRows = RINGLM_MATVEC_ROWS;
+#elif XSIMD_WITH_SSE2
+template <class A>
+constexpr size_t kMatvecRows = 1;
+#else
+template <class A>
+constexpr size_t kMatvecRows = FloatB<A>::size > 8 ? 8 : FloatB<A>::size;
 #endif
 
 template <class A, size_t G>

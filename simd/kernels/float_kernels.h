@@ -109,7 +109,9 @@ template <class A, class E>
 void matvec_elems(const TensorView& w, const float* x, float* y, int64_t row_begin, int64_t row_end) {
   constexpr size_t G = kMatvecRows<A>;
   int64_t r = row_begin;
-  for (; r + static_cast<int64_t>(G) <= row_end; r += G) matvec_group<A, E, G>(w, x, y + (r - row_begin), r);
+  if constexpr (G > 1) {
+    for (; r + static_cast<int64_t>(G) <= row_end; r += G) matvec_group<A, E, G>(w, x, y + (r - row_begin), r);
+  }
   if constexpr (G > 4) {
     for (; r + 4 <= row_end; r += 4) matvec_group<A, E, 4>(w, x, y + (r - row_begin), r);
   }

@@ -12,6 +12,10 @@
 //
 //  X86Ops256<kVnni>  AVX2 (kVnni: AVX-VNNI, or AVX512-VNNI + VL in the avx512 translation unit)
 //  X86Ops128         SSSE3/SSE4.1: a block is two __m128i halves
+//
+// kRows = 1: the matvec walks one row at a time, so each thread reads its rows as one sequential
+// stream. Measured on Zen 5 (TinyLlama-shaped Q8_0 decode matmuls, 1 thread): 4 interleaved row
+// streams ran at ~11 tok/s, one stream at ~21 (a plain streaming read of the same bytes: ~27).
 #pragma once
 
 #include <cstdint>
@@ -27,6 +31,7 @@ struct X86Ops256 {
   using V = __m256i;  // 32 x int8
   using I = __m256i;  // 8 x int32
   using F = __m256;   // 8 x float
+  static constexpr int kRows = 1;
 
   static V load(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
   static __m256i srl(__m256i v, int shift) { return _mm256_srl_epi16(v, _mm_cvtsi32_si128(shift)); }
@@ -90,6 +95,7 @@ struct X86Ops128 {
   };
   using I = __m128i;
   using F = __m128;
+  static constexpr int kRows = 1;
 
   static __m128i ld(const uint8_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
   static __m128i srl(__m128i v, int shift) { return _mm_srl_epi16(v, _mm_cvtsi32_si128(shift)); }

@@ -6,12 +6,14 @@
 // conversions). The float side differs from the reference only in order: lanes are scaled by the
 // block's float factor and accumulated lane-wise, then summed once per row.
 //
-// Rows go kRows at a time: each activation block (and for Q4_K its element sum) is loaded once
-// and used by every row of the group.
+// Rows go R at a time (RowsPerGroup<Ops>): each activation block (and for Q4_K its element sum)
+// is loaded once and used by every row of the group. Each row keeps its own accumulator and sums
+// in the same order whatever the group size, so a row's result never depends on its group.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "simd/kernels/arch_ops.h"
 #include "simd/quant/blocks.h"
@@ -21,7 +23,21 @@
 namespace ringlm {
 namespace {
 
-constexpr int kRows = 4;
+// Rows per group: Ops::kRows where the policy sets it, else 4. x86 sets 1: there one row at a
+// time reads each thread's weights as one sequential stream, which the hardware prefetcher follows
+// best; interleaved streams of 4 rows ran at about half the bandwidth (int8_ops_x86.h).
+template <class Ops, class = void>
+struct RowsPerGroup {
+  static constexpr int value = 4;
+};
+template <class Ops>
+struct RowsPerGroup<Ops, std::void_t<decltype(Ops::kRows)>> {
+  static constexpr int value = Ops::kRows;
+};
+
+// Software prefetch distance (blocks) for groups of several rows. A single row is one sequential
+// stream the hardware prefetcher already follows: there the prefetch only cost time (x86, 1 thread:
+// ~22 tok/s without, ~17 with 16 blocks ahead), so R = 1 does not issue it.
 #ifndef RINGLM_PREFETCH_BLOCKS
 #define RINGLM_PREFETCH_BLOCKS 16
 #endif
@@ -72,7 +88,9 @@ void rows_q8_0(const BlockQ8_0* const* w, const BlockQ8_0* xq, int64_t nb, float
   for (int64_t b = 0; b < nb; ++b) {
     const typename Ops::V xv = Ops::load(xq[b].qs);
     const float dx = half_to_float(xq[b].d);
-    for (int k = 0; k < R; ++k) __builtin_prefetch(w[k] + b + kPrefetchBlocks);
+    if constexpr (R > 1) {
+      for (int k = 0; k < R; ++k) __builtin_prefetch(w[k] + b + kPrefetchBlocks);
+    }
     for (int k = 0; k < R; ++k) {
       acc[k] = Ops::fmadd(Ops::dot_ss(Ops::load(w[k][b].qs), xv), half_to_float(w[k][b].d) * dx, acc[k]);
     }
@@ -160,13 +178,13 @@ void rows_q6_k(const BlockQ6_K* const* w, const BlockQ8_0* xq, int64_t nsuper, f
   for (int k = 0; k < R; ++k) y[k] = Ops::fsum(acc[k]);
 }
 
-template <class Block, void (*kRowsR)(const Block* const*, const BlockQ8_0*, int64_t, float*),
+template <class Block, int R, void (*kRowsR)(const Block* const*, const BlockQ8_0*, int64_t, float*),
           void (*kRows1)(const Block* const*, const BlockQ8_0*, int64_t, float*)>
 void matvec_blocks(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end, int64_t nb) {
   int64_t r = row_begin;
-  for (; r + kRows <= row_end; r += kRows) {
-    const Block* rows[kRows];
-    for (int k = 0; k < kRows; ++k) rows[k] = reinterpret_cast<const Block*>(row_ptr(w, r + k));
+  for (; R > 1 && r + R <= row_end; r += R) {
+    const Block* rows[R];
+    for (int k = 0; k < R; ++k) rows[k] = reinterpret_cast<const Block*>(row_ptr(w, r + k));
     kRowsR(rows, xq, nb, y + (r - row_begin));
   }
   for (; r < row_end; ++r) {
@@ -178,15 +196,16 @@ void matvec_blocks(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t r
 template <class Ops>
 void matvec_q8(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
   const int64_t n = w.cols;
+  constexpr int R = RowsPerGroup<Ops>::value;
   switch (w.dtype) {
     case DType::kQ8_0:
-      return matvec_blocks<BlockQ8_0, rows_q8_0<Ops, kRows>, rows_q8_0<Ops, 1>>(w, xq, y, row_begin, row_end, n / kQK8_0);
+      return matvec_blocks<BlockQ8_0, R, rows_q8_0<Ops, R>, rows_q8_0<Ops, 1>>(w, xq, y, row_begin, row_end, n / kQK8_0);
     case DType::kQ4_0:
-      return matvec_blocks<BlockQ4_0, rows_q4_0<Ops, kRows>, rows_q4_0<Ops, 1>>(w, xq, y, row_begin, row_end, n / kQK4_0);
+      return matvec_blocks<BlockQ4_0, R, rows_q4_0<Ops, R>, rows_q4_0<Ops, 1>>(w, xq, y, row_begin, row_end, n / kQK4_0);
     case DType::kQ4_K:
-      return matvec_blocks<BlockQ4_K, rows_q4_k<Ops, kRows>, rows_q4_k<Ops, 1>>(w, xq, y, row_begin, row_end, n / kQK_K);
+      return matvec_blocks<BlockQ4_K, R, rows_q4_k<Ops, R>, rows_q4_k<Ops, 1>>(w, xq, y, row_begin, row_end, n / kQK_K);
     case DType::kQ6_K:
-      return matvec_blocks<BlockQ6_K, rows_q6_k<Ops, kRows>, rows_q6_k<Ops, 1>>(w, xq, y, row_begin, row_end, n / kQK_K);
+      return matvec_blocks<BlockQ6_K, R, rows_q6_k<Ops, R>, rows_q6_k<Ops, 1>>(w, xq, y, row_begin, row_end, n / kQK_K);
     default:
       // Float weights on the integer path: the reference (an out-of-line baseline function).
       for (int64_t r = row_begin; r < row_end; ++r) y[r - row_begin] = dot_q8_row(w.dtype, row_ptr(w, r), xq, n);
