@@ -167,7 +167,7 @@ typedef struct ringlm_session_params {
                          then a prefill call takes at most n_batch tokens                 */
   uint32_t n_threads; /* threads working on this session, the caller's included; 0 = 1.
                          Workers start at create and persist; results are bit-identical at
-                         any thread count                                                   */
+                         any thread count. A RINGLM_SINGLE_THREADED build takes only 0 or 1 */
   /* sampling */
   float temperature;  /* 0 = greedy (argmax)                                                */
   int32_t top_k;      /* 0 = no top-k cut                                                   */

@@ -10,6 +10,10 @@
 #include <sys/auxv.h>
 #define RINGLM_ARM_AUXV 1
 #endif
+#if defined(__aarch64__) && defined(__APPLE__)
+#include <sys/sysctl.h>
+#define RINGLM_ARM_APPLE 1
+#endif
 
 namespace ringlm {
 
@@ -75,6 +79,27 @@ void detect_arm(CpuFeatures& f) {
 }
 #endif
 
+#ifdef RINGLM_ARM_APPLE
+// macOS / iOS name each feature in sysctl (an int, 1 = present); an unknown name (older OS) is
+// absent, and then the compile-time target decides.
+bool apple_feature(const char* name, bool fallback) {
+  int value = 0;
+  size_t size = sizeof(value);
+  if (sysctlbyname(name, &value, &size, nullptr, 0) != 0) return fallback;
+  return value != 0;
+}
+
+void detect_apple_arm(CpuFeatures& f) {
+  f.neon = true;
+#if defined(__ARM_FEATURE_DOTPROD)
+  f.dotprod = apple_feature("hw.optional.arm.FEAT_DotProd", true);
+#else
+  f.dotprod = apple_feature("hw.optional.arm.FEAT_DotProd", false);
+#endif
+  f.bf16 = apple_feature("hw.optional.arm.FEAT_BF16", false);
+}
+#endif
+
 }  // namespace
 
 CpuFeatures detect_cpu_features() {
@@ -83,6 +108,8 @@ CpuFeatures detect_cpu_features() {
   detect_x86(f);
 #elif defined(RINGLM_ARM_AUXV)
   detect_arm(f);
+#elif defined(RINGLM_ARM_APPLE)
+  detect_apple_arm(f);
 #else
   // No runtime probe: trust the compile-time target.
 #if defined(__ARM_NEON) || defined(__ARM_NEON__)

@@ -2,8 +2,9 @@
 //
 // Every field is "this CPU and OS can run these instructions": on x86 the AVX and AVX-512 bits
 // also require the OS to save the wider registers (XCR0 via xgetbv). Detection runs cpuid /
-// getauxval only: no exceptions, no allocation, no I/O. Targets without a detection method (bare
-// metal) report what the compiler was told to assume (__ARM_NEON, __ARM_FEATURE_DOTPROD, ...).
+// getauxval (Linux, Android) / sysctlbyname (Apple) only: no exceptions, no allocation, no I/O.
+// Targets without a detection method (bare metal) report what the compiler was told to assume
+// (__ARM_NEON, __ARM_FEATURE_DOTPROD, ...).
 #pragma once
 
 namespace ringlm {

@@ -1,14 +1,23 @@
 #include "platform/mapped_file.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+// Bare-metal C libraries (newlib) have no mmap: files are read into one heap block there.
+#if __has_include(<sys/mman.h>)
+#include <sys/mman.h>
+#define RINGLM_HAVE_MMAP 1
+#endif
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 0  // C libraries without exec (newlib): no descriptor to keep from a child
+#endif
 
 namespace ringlm {
 
@@ -32,7 +41,9 @@ MappedFile::~MappedFile() { release(); }
 void MappedFile::release() {
   if (data_ != nullptr) {
     if (mapped_) {
+#ifdef RINGLM_HAVE_MMAP
       munmap(const_cast<uint8_t*>(data_), size_);
+#endif
     } else {
       std::free(const_cast<uint8_t*>(data_));
     }
@@ -51,9 +62,22 @@ Result<MappedFile> MappedFile::open(const char* path) {
     return Status::error(code, "cannot open '%s': %s", path, std::strerror(err));
   }
   struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  if (fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return Status::error(RINGLM_ERR_IO, "cannot stat '%s': %s", path, std::strerror(err));
+  }
+  if (!S_ISREG(st.st_mode)) {
     ::close(fd);
     return Status::error(RINGLM_ERR_IO, "'%s' is not a regular file", path);
+  }
+  // One object of more than PTRDIFF_MAX bytes cannot be indexed safely: on 32-bit targets that
+  // refuses files of 2 GiB and more here, instead of a size_t that wraps and maps a prefix.
+  if (static_cast<uint64_t>(st.st_size) > static_cast<uint64_t>(PTRDIFF_MAX)) {
+    ::close(fd);
+    return Status::error(RINGLM_ERR_OUT_OF_MEMORY, "'%s' is %llu bytes, more than a %d-bit build can map (%llu at most)",
+                         path, static_cast<unsigned long long>(st.st_size), static_cast<int>(sizeof(void*) * 8),
+                         static_cast<unsigned long long>(PTRDIFF_MAX));
   }
   MappedFile file;
   file.size_ = static_cast<size_t>(st.st_size);
@@ -61,6 +85,7 @@ Result<MappedFile> MappedFile::open(const char* path) {
     ::close(fd);
     return file;
   }
+#ifdef RINGLM_HAVE_MMAP
   void* p = mmap(nullptr, file.size_, PROT_READ, MAP_PRIVATE, fd, 0);
   if (p != MAP_FAILED) {
     file.data_ = static_cast<const uint8_t*>(p);
@@ -68,6 +93,7 @@ Result<MappedFile> MappedFile::open(const char* path) {
     ::close(fd);
     return file;
   }
+#endif
   // No mmap (some filesystems): read the file into one heap block instead.
   uint8_t* buf = static_cast<uint8_t*>(std::malloc(file.size_));
   if (buf == nullptr) {

@@ -2,7 +2,8 @@
 //
 // The mapping is private and read-only; pages are loaded by the OS on first touch and shared
 // between processes that map the same model. Where mmap is unavailable, the file is read once
-// into a heap block (the only copy).
+// into a heap block (the only copy). A file may have at most PTRDIFF_MAX bytes (2 GiB - 1 on 32-bit
+// targets, which are built with a 64-bit off_t so that larger files are measured, then refused).
 #pragma once
 
 #include <cstddef>
@@ -22,7 +23,8 @@ class MappedFile {
   MappedFile& operator=(MappedFile&& other) noexcept;
   ~MappedFile();
 
-  // RINGLM_ERR_FILE_NOT_FOUND if the path does not exist, RINGLM_ERR_IO on any other failure.
+  // RINGLM_ERR_FILE_NOT_FOUND if the path does not exist, RINGLM_ERR_OUT_OF_MEMORY if it is too
+  // large for this target's address space, RINGLM_ERR_IO on any other failure.
   static Result<MappedFile> open(const char* path);
 
   Span<const uint8_t> bytes() const { return Span<const uint8_t>(data_, size_); }

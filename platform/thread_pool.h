@@ -7,12 +7,14 @@
 // With RINGLM_SINGLE_THREADED defined (firmware builds) the pool is a plain loop.
 #pragma once
 
+#include <cstdint>
+#ifndef RINGLM_SINGLE_THREADED
 #include <atomic>
 #include <condition_variable>
-#include <cstdint>
 #include <mutex>
 #include <thread>
 #include <vector>
+#endif
 
 #include "runtime/status.h"
 

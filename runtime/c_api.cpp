@@ -18,7 +18,13 @@ using ringlm::Status;
 
 namespace {
 
+// One message per thread; a single-threaded build (bare metal, where thread_local needs TLS
+// support the firmware may not have) keeps one for the process.
+#ifdef RINGLM_SINGLE_THREADED
+char g_last_error[ringlm::Status::kMessageCapacity + 64] = "";
+#else
 thread_local char g_last_error[ringlm::Status::kMessageCapacity + 64] = "";
+#endif
 
 ringlm_status report(const Status& s) {
   if (!s.is_ok()) std::snprintf(g_last_error, sizeof(g_last_error), "%s", s.message());

@@ -1,17 +1,20 @@
 #include "runtime/perplexity.h"
 
+#include <cinttypes>
 #include <cmath>
 
 namespace ringlm {
 
 Status perplexity(const Model& model, SessionConfig config, const std::vector<int32_t>& tokens, uint32_t chunk,
                   const std::function<void(size_t, size_t)>& progress, PerplexityResult* out) {
-  RINGLM_CHECK(chunk >= 4, RINGLM_ERR_INVALID_ARGUMENT, "perplexity chunk must be at least 4 tokens (got %u)", chunk);
+  RINGLM_CHECK(chunk >= 4, RINGLM_ERR_INVALID_ARGUMENT, "perplexity chunk must be at least 4 tokens (got %" PRIu32 ")",
+               chunk);
   const size_t n_chunks = tokens.size() / chunk;
-  RINGLM_CHECK(n_chunks >= 1, RINGLM_ERR_INVALID_ARGUMENT, "text has %zu tokens, fewer than one chunk of %u",
+  RINGLM_CHECK(n_chunks >= 1, RINGLM_ERR_INVALID_ARGUMENT, "text has %zu tokens, fewer than one chunk of %" PRIu32,
                tokens.size(), chunk);
   RINGLM_CHECK(config.streaming || config.n_ctx == 0 || config.n_ctx >= chunk, RINGLM_ERR_INVALID_ARGUMENT,
-               "n_ctx %u is smaller than the chunk of %u tokens (enable streaming to evaluate with a window)",
+               "n_ctx %" PRIu32 " is smaller than the chunk of %" PRIu32
+               " tokens (enable streaming to evaluate with a window)",
                config.n_ctx, chunk);
   RINGLM_CHECK(model.tokenizer.vocab().bos >= 0, RINGLM_ERR_UNSUPPORTED, "perplexity needs a BOS token");
   if (config.n_ctx == 0) config.n_ctx = chunk;

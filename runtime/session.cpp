@@ -1,6 +1,8 @@
 #include "runtime/session.h"
 
+#include <cinttypes>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 
@@ -25,23 +27,27 @@ Result<SessionConfig> Session::resolve(const Model& model, const SessionConfig& 
   const uint32_t train_ctx = static_cast<uint32_t>(model.config.n_ctx_train);
   if (c.n_ctx == 0) c.n_ctx = train_ctx;
   RINGLM_CHECK(c.n_ctx <= train_ctx, RINGLM_ERR_INVALID_ARGUMENT,
-               "n_ctx %u exceeds the model's training context of %u tokens", c.n_ctx, train_ctx);
+               "n_ctx %" PRIu32 " exceeds the model's training context of %" PRIu32 " tokens", c.n_ctx, train_ctx);
   if (c.n_batch == 0) c.n_batch = c.n_ctx < 64 ? c.n_ctx : 64;
   if (c.n_threads == 0) c.n_threads = 1;
-  RINGLM_CHECK(c.n_threads <= 256, RINGLM_ERR_INVALID_ARGUMENT, "n_threads %u is more than 256", c.n_threads);
-  RINGLM_CHECK(c.n_batch <= c.n_ctx, RINGLM_ERR_INVALID_ARGUMENT, "n_batch %u is larger than n_ctx %u", c.n_batch,
-               c.n_ctx);
+  RINGLM_CHECK(c.n_threads <= 256, RINGLM_ERR_INVALID_ARGUMENT, "n_threads %" PRIu32 " is more than 256", c.n_threads);
+#ifdef RINGLM_SINGLE_THREADED
+  RINGLM_CHECK(c.n_threads == 1, RINGLM_ERR_INVALID_ARGUMENT, "n_threads %" PRIu32 ": this build is single-threaded",
+               c.n_threads);
+#endif
+  RINGLM_CHECK(c.n_batch <= c.n_ctx, RINGLM_ERR_INVALID_ARGUMENT, "n_batch %" PRIu32 " is larger than n_ctx %" PRIu32,
+               c.n_batch, c.n_ctx);
   RINGLM_CHECK(c.kv_type == KvType::kF32 || c.kv_type == KvType::kBF16 || c.kv_type == KvType::kInt8,
                RINGLM_ERR_INVALID_ARGUMENT, "unknown KV cache type %d", static_cast<int>(c.kv_type));
   if (c.streaming) {
     RINGLM_CHECK(!c.recompute, RINGLM_ERR_INVALID_ARGUMENT, "no-cache (recompute) mode cannot stream");
     RINGLM_CHECK(model.config.sliding_window > 0 || c.n_sinks < c.n_ctx, RINGLM_ERR_INVALID_ARGUMENT,
-                 "%u sinks leave no window in a context of %u", c.n_sinks, c.n_ctx);
+                 "%" PRIu32 " sinks leave no window in a context of %" PRIu32, c.n_sinks, c.n_ctx);
   }
   const SamplerConfig& s = c.sampler;
   RINGLM_CHECK(std::isfinite(s.temperature) && s.temperature >= 0.0f, RINGLM_ERR_INVALID_ARGUMENT,
                "temperature must be finite and >= 0 (got %g)", static_cast<double>(s.temperature));
-  RINGLM_CHECK(s.top_k >= 0, RINGLM_ERR_INVALID_ARGUMENT, "top_k must be >= 0 (got %d)", s.top_k);
+  RINGLM_CHECK(s.top_k >= 0, RINGLM_ERR_INVALID_ARGUMENT, "top_k must be >= 0 (got %" PRId32 ")", s.top_k);
   RINGLM_CHECK(s.top_p > 0.0f && s.top_p <= 1.0f, RINGLM_ERR_INVALID_ARGUMENT, "top_p must be in (0, 1] (got %g)",
                static_cast<double>(s.top_p));
   return c;
@@ -92,9 +98,13 @@ Result<Session*> Session::create(const Model& model, const SessionConfig& config
   void* owned = nullptr;
   if (arena_mem == nullptr) {
     const size_t rounded = (needed + Arena::kAlignment - 1) & ~(Arena::kAlignment - 1);
-    owned = std::aligned_alloc(Arena::kAlignment, rounded);
+    // malloc with room to align by hand: some C++ libraries (newlib's) have no std::aligned_alloc.
+    RINGLM_CHECK(rounded >= needed && rounded <= SIZE_MAX - Arena::kAlignment, RINGLM_ERR_OUT_OF_MEMORY,
+                 "a %zu-byte session arena does not fit in the address space", needed);
+    owned = std::malloc(rounded + Arena::kAlignment - 1);
     RINGLM_CHECK(owned != nullptr, RINGLM_ERR_OUT_OF_MEMORY, "cannot allocate a %zu-byte session arena", needed);
-    arena_mem = owned;
+    const uintptr_t base = reinterpret_cast<uintptr_t>(owned);
+    arena_mem = static_cast<uint8_t*>(owned) + ((Arena::kAlignment - base % Arena::kAlignment) % Arena::kAlignment);
     arena_size = rounded;
   }
   if (reinterpret_cast<uintptr_t>(arena_mem) % Arena::kAlignment != 0) {
@@ -160,15 +170,16 @@ Status Session::prefill(const int32_t* tokens, size_t n) {
   RINGLM_CHECK(n > 0, RINGLM_ERR_INVALID_ARGUMENT, "no tokens to process");
   if (!config_.streaming) {
     RINGLM_CHECK(n <= config_.n_ctx - static_cast<uint64_t>(n_past_), RINGLM_ERR_CONTEXT_FULL,
-                 "context full: %lld tokens cached, %zu more requested, capacity %u (enable streaming to evict)",
+                 "context full: %lld tokens cached, %zu more requested, capacity %" PRIu32 " (enable streaming to evict)",
                  static_cast<long long>(n_past_), n, config_.n_ctx);
   }
   RINGLM_CHECK(!config_.logits_all || n <= config_.n_batch, RINGLM_ERR_INVALID_ARGUMENT,
-               "with logits for every token, a call takes at most n_batch = %u tokens (got %zu)", config_.n_batch, n);
+               "with logits for every token, a call takes at most n_batch = %" PRIu32 " tokens (got %zu)", config_.n_batch,
+               n);
   const int32_t n_vocab = model_->config.n_vocab;
   for (size_t i = 0; i < n; ++i) {
     RINGLM_CHECK(tokens[i] >= 0 && tokens[i] < n_vocab, RINGLM_ERR_INVALID_TOKEN,
-                 "token %d at index %zu is outside the vocabulary [0, %d)", tokens[i], i, n_vocab);
+                 "token %" PRId32 " at index %zu is outside the vocabulary [0, %" PRId32 ")", tokens[i], i, n_vocab);
   }
   if (config_.recompute) {
     // The oracle and baseline: forget the cache and run every position again.

@@ -5,6 +5,7 @@
 // Loading validates everything (magic, version, model shape, cache layout, total size) before it
 // writes a byte, so a bad snapshot leaves the session as it was.
 #include <cerrno>
+#include <cinttypes>
 #include <cstring>
 
 #include <fcntl.h>
@@ -12,6 +13,10 @@
 #include <unistd.h>
 
 #include "runtime/session.h"
+
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 0  // C libraries without exec (newlib): no descriptor to keep from a child
+#endif
 
 namespace ringlm {
 
@@ -110,18 +115,19 @@ StateHeader make_header(const Session& s, size_t payload, uint64_t rng) {
 // Checks a snapshot header against the session that would load it.
 Status check_header(const StateHeader& got, const StateHeader& want) {
   RINGLM_CHECK(std::memcmp(got.magic, kMagic, 4) == 0, RINGLM_ERR_BAD_FORMAT, "not a ringlm session snapshot (bad magic)");
-  RINGLM_CHECK(got.version == kVersion, RINGLM_ERR_UNSUPPORTED, "snapshot version %u, this build reads version %u",
-               got.version, kVersion);
+  RINGLM_CHECK(got.version == kVersion, RINGLM_ERR_UNSUPPORTED,
+               "snapshot version %" PRIu32 ", this build reads version %" PRIu32, got.version, kVersion);
   RINGLM_CHECK(got.n_layer == want.n_layer && got.n_head_kv == want.n_head_kv && got.head_dim == want.head_dim &&
                    got.n_vocab == want.n_vocab && got.n_embd == want.n_embd,
                RINGLM_ERR_INVALID_ARGUMENT,
-               "snapshot is from another model (layers %u, kv heads %u, head dim %u, vocab %u, embd %u)", got.n_layer,
-               got.n_head_kv, got.head_dim, got.n_vocab, got.n_embd);
+               "snapshot is from another model (layers %" PRIu32 ", kv heads %" PRIu32 ", head dim %" PRIu32
+               ", vocab %" PRIu32 ", embd %" PRIu32 ")",
+               got.n_layer, got.n_head_kv, got.head_dim, got.n_vocab, got.n_embd);
   RINGLM_CHECK(got.kv_type == want.kv_type && got.n_sinks == want.n_sinks && got.n_window == want.n_window &&
                    got.recompute == want.recompute && got.n_ctx == want.n_ctx,
                RINGLM_ERR_INVALID_ARGUMENT,
-               "snapshot cache layout differs (kv type %u, %u sinks + %u window, n_ctx %u) from this session's "
-               "(kv type %u, %u + %u, n_ctx %u)",
+               "snapshot cache layout differs (kv type %" PRIu32 ", %" PRIu32 " sinks + %" PRIu32 " window, n_ctx %" PRIu32
+               ") from this session's (kv type %" PRIu32 ", %" PRIu32 " + %" PRIu32 ", n_ctx %" PRIu32 ")",
                got.kv_type, got.n_sinks, got.n_window, got.n_ctx, want.kv_type, want.n_sinks, want.n_window, want.n_ctx);
   RINGLM_CHECK(got.payload_bytes == want.payload_bytes, RINGLM_ERR_BAD_FORMAT,
                "snapshot payload is %llu bytes, expected %llu", static_cast<unsigned long long>(got.payload_bytes),

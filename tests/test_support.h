@@ -7,6 +7,13 @@
 
 namespace ringlm_test {
 
+// RINGLM_SINGLE_THREADED builds start no threads: tests skip their multi-threaded parts there.
+#ifdef RINGLM_SINGLE_THREADED
+constexpr bool kSingleThreaded = true;
+#else
+constexpr bool kSingleThreaded = false;
+#endif
+
 // Path of a file under the shared folder (RINGLM_SHARED_DIR), e.g. shared_path("models/tok512.bin").
 std::string shared_path(const std::string& relative);
 

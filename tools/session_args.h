@@ -52,8 +52,12 @@ struct SessionArgs {
 
   // One thread per online CPU: decode is bandwidth-bound and every core adds read bandwidth.
   static double default_threads() {
+#ifdef RINGLM_SINGLE_THREADED
+    return 1.0;  // this build has no worker threads
+#else
     const long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n >= 1 ? static_cast<double>(n < 256 ? n : 256) : 1.0;
+#endif
   }
 
   static bool parse_kv_type(const std::string& s, ringlm_kv_type& out) {

@@ -1,5 +1,6 @@
 #include "models/convert/quantize_model.h"
 
+#include <cinttypes>
 #include <cstring>
 
 #include "models/convert/gguf_copy.h"
@@ -20,7 +21,7 @@ int clip(std::string_view s) { return static_cast<int>(s.size() < 64 ? s.size() 
 }  // namespace
 
 Status quantize_gguf(const GgufFile& in, DType type, GgufWriter& out, QuantizeSummary* summary) {
-  RINGLM_CHECK(dtype_traits(type) != nullptr, RINGLM_ERR_INVALID_ARGUMENT, "unknown target type %u",
+  RINGLM_CHECK(dtype_traits(type) != nullptr, RINGLM_ERR_INVALID_ARGUMENT, "unknown target type %" PRIu32,
                static_cast<uint32_t>(type));
   // Metadata in the same order; general.file_type takes the new type in place (or comes last).
   bool has_file_type = false;

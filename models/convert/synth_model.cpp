@@ -1,5 +1,6 @@
 #include "models/convert/synth_model.h"
 
+#include <cinttypes>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -72,7 +73,7 @@ const SynthShape* find_synth_shape(std::string_view name) {
 
 Status synth_gguf(const SynthShape& shape, DType type, uint64_t seed, const GgufFile& vocab,
                   const std::string& vocab_label, GgufWriter& out, SynthSummary* summary) {
-  RINGLM_CHECK(dtype_traits(type) != nullptr, RINGLM_ERR_INVALID_ARGUMENT, "unknown weight type %u",
+  RINGLM_CHECK(dtype_traits(type) != nullptr, RINGLM_ERR_INVALID_ARGUMENT, "unknown weight type %" PRIu32,
                static_cast<uint32_t>(type));
   // The vocabulary must load as a tokenizer before anything is written.
   Result<Vocab> tokenizer = read_gguf_vocab(vocab);
@@ -102,7 +103,7 @@ Status synth_gguf(const SynthShape& shape, DType type, uint64_t seed, const Gguf
   char description[512];
   std::snprintf(description, sizeof(description),
                 "random weights (N(0, %g) matrices and biases, norms 1.0, seed %llu) in the shape of %s; "
-                "tokenizer from %s (%zu tokens%s%d)",
+                "tokenizer from %s (%zu tokens%s%" PRId32 ")",
                 static_cast<double>(kWeightStd), static_cast<unsigned long long>(seed), shape.name,
                 vocab_label.c_str(), n_tokens, resized ? "; the real model has " : ", as the real model: ",
                 shape.n_vocab);

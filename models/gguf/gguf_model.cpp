@@ -1,5 +1,6 @@
 #include "models/gguf/gguf_model.h"
 
+#include <cinttypes>
 #include <cstdio>
 #include <string>
 #include <unordered_set>
@@ -40,7 +41,7 @@ class Hparams {
     }
     uint32_t v = 0;
     RINGLM_TRY(f_.get_u32(k, v));
-    RINGLM_CHECK(v > 0 && v <= 0x7fffffffu, RINGLM_ERR_BAD_DIMENSIONS, "metadata key '%s' is %u, must be positive",
+    RINGLM_CHECK(v > 0 && v <= 0x7fffffffu, RINGLM_ERR_BAD_DIMENSIONS, "metadata key '%s' is %" PRIu32 ", must be positive",
                  k.c_str(), v);
     out = static_cast<int32_t>(v);
     return Status::ok();
@@ -50,7 +51,7 @@ class Hparams {
     if (!f_.has(k)) return Status::ok();
     uint32_t v = 0;
     RINGLM_TRY(f_.get_u32(k, v));
-    RINGLM_CHECK(v <= 0x7fffffffu, RINGLM_ERR_BAD_DIMENSIONS, "metadata key '%s' is %u, too large", k.c_str(), v);
+    RINGLM_CHECK(v <= 0x7fffffffu, RINGLM_ERR_BAD_DIMENSIONS, "metadata key '%s' is %" PRIu32 ", too large", k.c_str(), v);
     out = static_cast<int32_t>(v);
     return Status::ok();
   }
@@ -81,20 +82,22 @@ Result<ModelConfig> read_config(const GgufFile& f, const Architecture& arch) {
   c.n_head_kv = c.n_head;
   RINGLM_TRY(h.positive("attention.head_count_kv", c.n_head_kv, false));
   RINGLM_CHECK(c.n_embd % c.n_head == 0 || h.has("attention.key_length"), RINGLM_ERR_BAD_DIMENSIONS,
-               "embedding length %d is not a multiple of %d heads and %s is absent", c.n_embd, c.n_head,
+               "embedding length %" PRId32 " is not a multiple of %" PRId32 " heads and %s is absent", c.n_embd, c.n_head,
                h.key("attention.key_length").c_str());
   c.head_dim = c.n_embd / c.n_head;
   RINGLM_TRY(h.positive("attention.key_length", c.head_dim, false));
   int32_t value_length = c.head_dim;
   RINGLM_TRY(h.positive("attention.value_length", value_length, false));
   RINGLM_CHECK(value_length == c.head_dim, RINGLM_ERR_UNSUPPORTED,
-               "key length %d differs from value length %d; ringlm needs them equal", c.head_dim, value_length);
+               "key length %" PRId32 " differs from value length %" PRId32 "; ringlm needs them equal", c.head_dim,
+               value_length);
   RINGLM_TRY(h.real("attention.layer_norm_rms_epsilon", c.norm_eps, true));
   RINGLM_TRY(h.real("rope.freq_base", c.rope_base, false));
   int32_t rope_dims = c.head_dim;
   RINGLM_TRY(h.positive("rope.dimension_count", rope_dims, false));
   RINGLM_CHECK(rope_dims == c.head_dim, RINGLM_ERR_UNSUPPORTED,
-               "RoPE rotates %d of %d head dimensions; only full-head RoPE is supported", rope_dims, c.head_dim);
+               "RoPE rotates %" PRId32 " of %" PRId32 " head dimensions; only full-head RoPE is supported", rope_dims,
+               c.head_dim);
   RINGLM_TRY(h.non_negative("attention.sliding_window", c.sliding_window));
 
   // RoPE scaling: llama.cpp's default type is linear; the factor may come from either key.
@@ -192,7 +195,7 @@ Result<std::unique_ptr<Model>> load_gguf(const GgufFile& f) {
   const GgufTensor* embd = f.find_tensor("token_embd.weight");
   RINGLM_CHECK(embd != nullptr, RINGLM_ERR_BAD_FORMAT, "tensor 'token_embd.weight' is missing");
   RINGLM_CHECK(embd->n_dims == 2 && embd->ne[1] <= 0x7fffffff, RINGLM_ERR_BAD_DIMENSIONS,
-               "tensor 'token_embd.weight' has shape %s, the model needs [%d, n_vocab]",
+               "tensor 'token_embd.weight' has shape %s, the model needs [%" PRId32 ", n_vocab]",
                shape_string(embd->ne, embd->n_dims).c_str(), c.n_embd);
   c.n_vocab = static_cast<int32_t>(embd->ne[1]);
   const std::string vocab_key = std::string(arch->name) + ".vocab_size";
@@ -200,7 +203,7 @@ Result<std::unique_ptr<Model>> load_gguf(const GgufFile& f) {
     uint32_t declared = 0;
     RINGLM_TRY(f.get_u32(vocab_key, declared));
     RINGLM_CHECK(declared == static_cast<uint32_t>(c.n_vocab), RINGLM_ERR_VOCAB_MISMATCH,
-                 "%s is %u but token_embd.weight has %d rows", vocab_key.c_str(), declared, c.n_vocab);
+                 "%s is %" PRIu32 " but token_embd.weight has %" PRId32 " rows", vocab_key.c_str(), declared, c.n_vocab);
   }
   RINGLM_TRY(c.validate());
 
@@ -242,7 +245,7 @@ Result<std::unique_ptr<Model>> load_gguf(const GgufFile& f) {
   if (!vocab_result.is_ok()) return vocab_result.status();
   const size_t n_tokens = vocab_result.value().pieces.size();
   RINGLM_CHECK(n_tokens == static_cast<size_t>(c.n_vocab), RINGLM_ERR_VOCAB_MISMATCH,
-               "tokenizer has %zu tokens but token_embd.weight has %d rows", n_tokens, c.n_vocab);
+               "tokenizer has %zu tokens but token_embd.weight has %" PRId32 " rows", n_tokens, c.n_vocab);
   Result<Tokenizer> tok = Tokenizer::create(std::move(vocab_result.value()));
   if (!tok.is_ok()) return tok.status();
   model->tokenizer = std::move(tok.value());

@@ -5,6 +5,8 @@
 
 #include "models/gguf/gguf_file.h"
 
+#include <cinttypes>
+
 namespace ringlm {
 
 namespace {
@@ -122,13 +124,13 @@ class GgufParser {
     RINGLM_TRY(r_.u32(version, "version", {}));
     const uint32_t swapped = __builtin_bswap32(version);
     RINGLM_CHECK(!(swapped >= 1 && swapped <= 3), RINGLM_ERR_UNSUPPORTED,
-                 "big-endian GGUF file (version field reads 0x%08x = v%u byte-swapped); ringlm reads "
+                 "big-endian GGUF file (version field reads 0x%08" PRIx32 " = v%" PRIu32 " byte-swapped); ringlm reads "
                  "little-endian files only",
                  version, swapped);
     RINGLM_CHECK(version != 0, RINGLM_ERR_BAD_FORMAT, "GGUF version 0 is not a valid version");
     RINGLM_CHECK(version != 1, RINGLM_ERR_UNSUPPORTED, "GGUF v1 is not supported (ringlm reads v2 and v3); reconvert the model");
     RINGLM_CHECK(version == 2 || version == 3, RINGLM_ERR_UNSUPPORTED,
-                 "GGUF version %u is not supported (ringlm reads v2 and v3)", version);
+                 "GGUF version %" PRIu32 " is not supported (ringlm reads v2 and v3)", version);
     file_.version_ = version;
     RINGLM_TRY(r_.u64(n_tensors, "tensor count", {}));
     RINGLM_TRY(r_.u64(n_kv, "metadata count", {}));
@@ -152,7 +154,7 @@ class GgufParser {
       RINGLM_TRY(r_.string(kv.key, "key of metadata entry", {}));
       uint32_t type_id = 0;
       RINGLM_TRY(r_.u32(type_id, "value type of key", kv.key));
-      RINGLM_CHECK(gguf_type_known(type_id), RINGLM_ERR_BAD_FORMAT, "key '%.*s' at offset %zu: unknown value type %u",
+      RINGLM_CHECK(gguf_type_known(type_id), RINGLM_ERR_BAD_FORMAT, "key '%.*s' at offset %zu: unknown value type %" PRIu32,
                    name_len(kv.key), kv.key.data(), kv.offset, type_id);
       kv.value.type = static_cast<GgufType>(type_id);
       RINGLM_TRY(value(kv.value, kv.key, 0));
@@ -175,11 +177,11 @@ class GgufParser {
     }
     if (v.type == GgufType::kString) return r_.string(v.str, "string value of key", key);
 
-    RINGLM_CHECK(depth < kMaxArrayDepth, RINGLM_ERR_UNSUPPORTED, "key '%.*s': arrays nested deeper than %u",
+    RINGLM_CHECK(depth < kMaxArrayDepth, RINGLM_ERR_UNSUPPORTED, "key '%.*s': arrays nested deeper than %" PRIu32,
                  name_len(key), key.data(), kMaxArrayDepth);
     uint32_t elem_id = 0;
     RINGLM_TRY(r_.u32(elem_id, "array element type of key", key));
-    RINGLM_CHECK(gguf_type_known(elem_id), RINGLM_ERR_BAD_FORMAT, "key '%.*s': unknown array element type %u",
+    RINGLM_CHECK(gguf_type_known(elem_id), RINGLM_ERR_BAD_FORMAT, "key '%.*s': unknown array element type %" PRIu32,
                  name_len(key), key.data(), elem_id);
     v.elem_type = static_cast<GgufType>(elem_id);
     RINGLM_TRY(r_.u64(v.count, "array count of key", key));
@@ -211,7 +213,7 @@ class GgufParser {
     uint32_t a = 0;
     RINGLM_TRY(file_.get_u32(kGgufAlignmentKey, a));
     RINGLM_CHECK(a != 0 && (a & (a - 1)) == 0, RINGLM_ERR_BAD_FORMAT,
-                 "general.alignment = %u is not a nonzero power of two", a);
+                 "general.alignment = %" PRIu32 " is not a nonzero power of two", a);
     file_.alignment_ = a;
     return Status::ok();
   }
@@ -229,12 +231,12 @@ class GgufParser {
 
       RINGLM_TRY(r_.u32(tensor.n_dims, "n_dims of tensor", name));
       RINGLM_CHECK(tensor.n_dims >= 1 && tensor.n_dims <= 4, RINGLM_ERR_BAD_DIMENSIONS,
-                   "tensor '%.*s': n_dims = %u, must be 1..4", name_len(name), name.data(), tensor.n_dims);
+                   "tensor '%.*s': n_dims = %" PRIu32 ", must be 1..4", name_len(name), name.data(), tensor.n_dims);
       for (uint32_t d = 0; d < tensor.n_dims; ++d) {
         uint64_t dim = 0;
         RINGLM_TRY(r_.u64(dim, "dims of tensor", name));
         RINGLM_CHECK(dim > 0 && dim <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()),
-                     RINGLM_ERR_BAD_DIMENSIONS, "tensor '%.*s': dimension %u is %llu, must be 1..2^63-1",
+                     RINGLM_ERR_BAD_DIMENSIONS, "tensor '%.*s': dimension %" PRIu32 " is %llu, must be 1..2^63-1",
                      name_len(name), name.data(), d, ull(dim));
         tensor.ne[d] = static_cast<int64_t>(dim);
       }
@@ -242,7 +244,7 @@ class GgufParser {
       RINGLM_TRY(r_.u32(type_id, "type of tensor", name));
       tensor.dtype = static_cast<DType>(type_id);
       const DTypeTraits* traits = dtype_traits(tensor.dtype);
-      RINGLM_CHECK(traits != nullptr, RINGLM_ERR_UNSUPPORTED, "tensor '%.*s': type id %u (%s) is not supported",
+      RINGLM_CHECK(traits != nullptr, RINGLM_ERR_UNSUPPORTED, "tensor '%.*s': type id %" PRIu32 " (%s) is not supported",
                    name_len(name), name.data(), type_id, ggml_type_name(type_id));
       RINGLM_TRY(r_.u64(tensor.offset, "data offset of tensor", name));
       RINGLM_TRY(size_tensor(tensor, *traits));

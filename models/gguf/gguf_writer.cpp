@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cinttypes>
 #include <cstdio>
 #include <cstring>
 #include <limits>
@@ -59,7 +60,7 @@ Status GgufWriter::add_scalar(std::string_view key, GgufType type, uint64_t bits
 
 Status GgufWriter::set_alignment(uint32_t alignment) {
   RINGLM_CHECK(alignment != 0 && (alignment & (alignment - 1)) == 0, RINGLM_ERR_INVALID_ARGUMENT,
-               "GGUF alignment %u is not a nonzero power of two", alignment);
+               "GGUF alignment %" PRIu32 " is not a nonzero power of two", alignment);
   RINGLM_CHECK(tensors_.empty(), RINGLM_ERR_INVALID_STATE, "set the GGUF alignment before adding tensors");
   RINGLM_TRY(begin_kv(kGgufAlignmentKey, GgufType::kU32));
   append_le(kv_bytes_, alignment, 4);
@@ -182,7 +183,7 @@ Status GgufWriter::add_tensor_entry(std::string_view name, DType dtype, Span<con
   RINGLM_CHECK(dims.size() >= 1 && dims.size() <= 4, RINGLM_ERR_INVALID_ARGUMENT, "tensor '%.*s': %zu dims, must be 1..4",
                name_len(name), name.data(), dims.size());
   const DTypeTraits* traits = dtype_traits(dtype);
-  RINGLM_CHECK(traits != nullptr, RINGLM_ERR_INVALID_ARGUMENT, "tensor '%.*s': unknown dtype %u", name_len(name),
+  RINGLM_CHECK(traits != nullptr, RINGLM_ERR_INVALID_ARGUMENT, "tensor '%.*s': unknown dtype %" PRIu32, name_len(name),
                name.data(), static_cast<uint32_t>(dtype));
   uint64_t rows = 1;
   for (size_t d = 0; d < dims.size(); ++d) {

@@ -1,5 +1,6 @@
 #include "models/llama2c/llama2c_loader.h"
 
+#include <cinttypes>
 #include <cstring>
 #include <string>
 
@@ -28,7 +29,7 @@ Result<ModelConfig> read_header(Span<const uint8_t> bytes, bool* shared_classifi
   c.n_vocab = h[5] == INT32_MIN ? 0 : (h[5] < 0 ? -h[5] : h[5]);
   c.n_ctx_train = h[6];
   RINGLM_CHECK(c.n_head > 0 && c.n_embd > 0 && c.n_embd % c.n_head == 0, RINGLM_ERR_BAD_DIMENSIONS,
-               "checkpoint dim %d is not a positive multiple of its %d heads", c.n_embd, c.n_head);
+               "checkpoint dim %" PRId32 " is not a positive multiple of its %" PRId32 " heads", c.n_embd, c.n_head);
   c.head_dim = c.n_embd / c.n_head;
   c.norm_eps = 1e-5f;
   c.rope_base = 10000.0f;

@@ -1,3 +1,4 @@
+#include <cinttypes>
 #include <cstring>
 
 #include "models/llama2c/llama2c_loader.h"
@@ -36,25 +37,26 @@ Result<Vocab> read_llama2c_vocab(Span<const uint8_t> bytes, int32_t n_vocab) {
   size_t off = 4;  // max_token_length is advisory; lengths are checked one by one instead
   for (int32_t i = 0; i < n_vocab; ++i) {
     if (off == bytes.size()) {
-      return Status::error(RINGLM_ERR_VOCAB_MISMATCH, "tokenizer has %d tokens but the model has a vocabulary of %d",
-                           i, n_vocab);
+      return Status::error(RINGLM_ERR_VOCAB_MISMATCH,
+                           "tokenizer has %" PRId32 " tokens but the model has a vocabulary of %" PRId32, i, n_vocab);
     }
-    RINGLM_CHECK(bytes.size() - off >= 8, RINGLM_ERR_TRUNCATED, "tokenizer file ends inside token %d (offset %zu)", i,
-                 off);
+    RINGLM_CHECK(bytes.size() - off >= 8, RINGLM_ERR_TRUNCATED,
+                 "tokenizer file ends inside token %" PRId32 " (offset %zu)", i, off);
     float score;
     int32_t len;
     std::memcpy(&score, bytes.data() + off, 4);
     std::memcpy(&len, bytes.data() + off + 4, 4);
     off += 8;
-    RINGLM_CHECK(len >= 0, RINGLM_ERR_BAD_FORMAT, "token %d has negative length %d (offset %zu)", i, len, off - 4);
+    RINGLM_CHECK(len >= 0, RINGLM_ERR_BAD_FORMAT, "token %" PRId32 " has negative length %" PRId32 " (offset %zu)", i,
+                 len, off - 4);
     RINGLM_CHECK(bytes.size() - off >= static_cast<size_t>(len), RINGLM_ERR_TRUNCATED,
-                 "tokenizer file ends inside token %d (needs %d bytes at offset %zu)", i, len, off);
+                 "tokenizer file ends inside token %" PRId32 " (needs %" PRId32 " bytes at offset %zu)", i, len, off);
     vocab.pieces.push_back(to_spm_spaces(bytes.data() + off, static_cast<size_t>(len)));
     vocab.scores.push_back(score);
     off += static_cast<size_t>(len);
   }
   RINGLM_CHECK(off == bytes.size(), RINGLM_ERR_VOCAB_MISMATCH,
-               "tokenizer has more tokens than the model's vocabulary of %d (%zu bytes left over)", n_vocab,
+               "tokenizer has more tokens than the model's vocabulary of %" PRId32 " (%zu bytes left over)", n_vocab,
                bytes.size() - off);
 
   // llama2.c's SentencePiece export: 0 = <unk>, 1 = <s> (BOS), 2 = </s> (EOS), bytes as <0xNN>.

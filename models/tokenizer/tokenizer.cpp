@@ -1,6 +1,7 @@
 #include "models/tokenizer/tokenizer.h"
 
 #include <algorithm>
+#include <cinttypes>
 #include <cstdio>
 
 #include "models/tokenizer/utf8.h"
@@ -53,11 +54,12 @@ Result<Tokenizer> Tokenizer::create(Vocab vocab) {
   }
   const int32_t count = static_cast<int32_t>(n);
   for (int32_t id : {vocab.bos, vocab.eos, vocab.unk, vocab.eot, vocab.pad}) {
-    RINGLM_CHECK(id >= -1 && id < count, RINGLM_ERR_BAD_FORMAT, "special token id %d outside the vocabulary of %d", id,
-                 count);
+    RINGLM_CHECK(id >= -1 && id < count, RINGLM_ERR_BAD_FORMAT,
+                 "special token id %" PRId32 " outside the vocabulary of %" PRId32, id, count);
   }
   for (int32_t id : vocab.end_of_generation) {
-    RINGLM_CHECK(id >= 0 && id < count, RINGLM_ERR_BAD_FORMAT, "end-of-generation id %d outside the vocabulary", id);
+    RINGLM_CHECK(id >= 0 && id < count, RINGLM_ERR_BAD_FORMAT, "end-of-generation id %" PRId32 " outside the vocabulary",
+                 id);
   }
 
   Tokenizer t;

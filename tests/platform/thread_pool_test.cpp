@@ -18,6 +18,10 @@ TEST_CASE("thread pool: every share runs exactly once per job, many jobs in a ro
   for (int threads : {1, 2, 3, 5}) {
     CAPTURE(threads);
     ThreadPool pool;
+    if (ringlm_test::kSingleThreaded && threads > 1) {
+      CHECK(pool.start(threads).code() == RINGLM_ERR_UNSUPPORTED);
+      continue;
+    }
     REQUIRE(pool.start(threads).is_ok());
     CHECK(pool.size() == threads);
     std::vector<int64_t> hits(1000, 0);
@@ -32,7 +36,7 @@ TEST_CASE("thread pool: every share runs exactly once per job, many jobs in a ro
   }
 }
 
-TEST_CASE("thread pool: workers that went to sleep wake up for the next job") {
+TEST_CASE("thread pool: workers that went to sleep wake up for the next job" * doctest::skip(ringlm_test::kSingleThreaded)) {
   ThreadPool pool;
   REQUIRE(pool.start(3).is_ok());
   std::atomic<int> count{0};
@@ -60,6 +64,10 @@ TEST_CASE("threads: logits are bit-identical at 1, 2, 3 and 4 threads (prefill a
     c.n_batch = 32;
     c.n_threads = threads;
     auto r = Session::resolve(model, c);
+    if (ringlm_test::kSingleThreaded && threads > 1) {
+      CHECK(r.status().code() == RINGLM_ERR_INVALID_ARGUMENT);
+      continue;
+    }
     REQUIRE(r.is_ok());
     auto created = Session::create(model, r.value(), nullptr, 0);
     REQUIRE(created.is_ok());

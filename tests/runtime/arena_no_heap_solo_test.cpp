@@ -11,12 +11,24 @@
 #include "ringlm.h"
 #include "test_support.h"
 
+// Dynamic builds define malloc & co. here and forward to glibc's __libc_* entry points. A static
+// link (the cross toolchains link with -static) cannot: libc.a's malloc.o defines both, so the
+// definitions would clash. There tests/CMakeLists.txt links with -Wl,--wrap=<name> for each name
+// below, every call to <name> reaches RINGLM_HOOK(<name>), and __real_<name> is libc's own.
+#ifdef RINGLM_TEST_WRAP_ALLOCATOR
+#define RINGLM_HOOK(name) __wrap_##name
+#define RINGLM_LIBC(name) __real_##name
+#else
+#define RINGLM_HOOK(name) name
+#define RINGLM_LIBC(name) __libc_##name
+#endif
+
 extern "C" {
-void* __libc_malloc(size_t);
-void* __libc_calloc(size_t, size_t);
-void* __libc_realloc(void*, size_t);
-void* __libc_memalign(size_t, size_t);
-void __libc_free(void*);
+void* RINGLM_LIBC(malloc)(size_t);
+void* RINGLM_LIBC(calloc)(size_t, size_t);
+void* RINGLM_LIBC(realloc)(void*, size_t);
+void* RINGLM_LIBC(memalign)(size_t, size_t);
+void RINGLM_LIBC(free)(void*);
 }
 
 namespace {
@@ -28,32 +40,32 @@ void note() {
 }  // namespace
 
 extern "C" {
-void* malloc(size_t n) {
+void* RINGLM_HOOK(malloc)(size_t n) {
   note();
-  return __libc_malloc(n);
+  return RINGLM_LIBC(malloc)(n);
 }
-void* calloc(size_t a, size_t b) {
+void* RINGLM_HOOK(calloc)(size_t a, size_t b) {
   note();
-  return __libc_calloc(a, b);
+  return RINGLM_LIBC(calloc)(a, b);
 }
-void* realloc(void* p, size_t n) {
+void* RINGLM_HOOK(realloc)(void* p, size_t n) {
   note();
-  return __libc_realloc(p, n);
+  return RINGLM_LIBC(realloc)(p, n);
 }
-void* aligned_alloc(size_t align, size_t n) {
+void* RINGLM_HOOK(aligned_alloc)(size_t align, size_t n) {
   note();
-  return __libc_memalign(align, n);
+  return RINGLM_LIBC(memalign)(align, n);
 }
-void* memalign(size_t align, size_t n) {
+void* RINGLM_HOOK(memalign)(size_t align, size_t n) {
   note();
-  return __libc_memalign(align, n);
+  return RINGLM_LIBC(memalign)(align, n);
 }
-int posix_memalign(void** out, size_t align, size_t n) {
+int RINGLM_HOOK(posix_memalign)(void** out, size_t align, size_t n) {
   note();
-  *out = __libc_memalign(align, n);
+  *out = RINGLM_LIBC(memalign)(align, n);
   return *out == nullptr ? 12 /* ENOMEM */ : 0;
 }
-void free(void* p) { __libc_free(p); }
+void RINGLM_HOOK(free)(void* p) { RINGLM_LIBC(free)(p); }
 }
 
 namespace {
@@ -68,7 +80,7 @@ bool count_tokens(void* user, int32_t, const char*, size_t) {
 TEST_CASE("arena: the allocator replacement really counts") {
   g_allocations = 0;
   g_counting = true;
-  void* p = std::malloc(16);
+  void* volatile p = std::malloc(16);  // volatile: the compiler may not drop the malloc/free pair
   std::vector<int>* v = new std::vector<int>(10);
   g_counting = false;
   delete v;
