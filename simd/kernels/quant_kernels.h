@@ -7,8 +7,7 @@
 // block's float factor and accumulated lane-wise, then summed once per row.
 //
 // Rows go R at a time (RowsPerGroup<Ops>): each activation block (and for Q4_K its element sum)
-// is loaded once and used by every row of the group. Each row keeps its own accumulator and sums
-// in the same order whatever the group size, so a row's result never depends on its group.
+// is loaded once and used by every row of the group.
 #pragma once
 
 #include <cstddef>
@@ -81,36 +80,71 @@ void quantize_q8(const float* x, BlockQ8_0* out, int64_t n) {
 }
 
 // ---- weights x Q8_0 activations ----------------------------------------------------------------
+// Accumulators per row: a group of R > 1 rows already runs R independent FMA chains; a single row
+// spreads its blocks round-robin over kAccs chains, or one FMA latency per 34-byte Q8_0 block
+// would cap a core near its memory bandwidth (x86 Q8_0 decode matmuls, 1 thread: ~21 tok/s with
+// one chain, ~24 with 2; 4 were no faster, nor were they for Q4_0/Q4_K, which are compute-bound).
+// The chains are summed in a fixed order, so a row's result depends only on its group size, and
+// groups are aligned to the thread split (runtime/matmul.cpp).
+#ifndef RINGLM_ROW_ACCS
+#define RINGLM_ROW_ACCS 2
+#endif
+template <int R>
+constexpr int kAccs = R == 1 ? RINGLM_ROW_ACCS : 1;
+
+// body(b, a) for blocks b = 0..n-1, block b on accumulator a = b % A.
+template <int A, class Body>
+__attribute__((always_inline)) inline void round_robin(int64_t n, Body&& body) {
+  int64_t b = 0;
+  for (; b + A <= n; b += A) {
+    for (int a = 0; a < A; ++a) body(b + a, a);
+  }
+  for (int a = 0; b < n; ++b, ++a) body(b, a);
+}
+
+template <class Ops, int A>
+float sum_accs(const typename Ops::F* acc) {
+  float s = Ops::fsum(acc[0]);
+  for (int a = 1; a < A; ++a) s += Ops::fsum(acc[a]);
+  return s;
+}
+
 template <class Ops, int R>
 void rows_q8_0(const BlockQ8_0* const* w, const BlockQ8_0* xq, int64_t nb, float* y) {
-  typename Ops::F acc[R];
-  for (int k = 0; k < R; ++k) acc[k] = Ops::fzero();
-  for (int64_t b = 0; b < nb; ++b) {
+  constexpr int A = kAccs<R>;
+  typename Ops::F acc[R][A];
+  for (int k = 0; k < R; ++k) {
+    for (int a = 0; a < A; ++a) acc[k][a] = Ops::fzero();
+  }
+  round_robin<A>(nb, [&](int64_t b, int a) {
     const typename Ops::V xv = Ops::load(xq[b].qs);
     const float dx = half_to_float(xq[b].d);
     if constexpr (R > 1) {
       for (int k = 0; k < R; ++k) __builtin_prefetch(w[k] + b + kPrefetchBlocks);
     }
     for (int k = 0; k < R; ++k) {
-      acc[k] = Ops::fmadd(Ops::dot_ss(Ops::load(w[k][b].qs), xv), half_to_float(w[k][b].d) * dx, acc[k]);
+      acc[k][a] = Ops::fmadd(Ops::dot_ss(Ops::load(w[k][b].qs), xv), half_to_float(w[k][b].d) * dx, acc[k][a]);
     }
-  }
-  for (int k = 0; k < R; ++k) y[k] = Ops::fsum(acc[k]);
+  });
+  for (int k = 0; k < R; ++k) y[k] = sum_accs<Ops, A>(acc[k]);
 }
 
 template <class Ops, int R>
 void rows_q4_0(const BlockQ4_0* const* w, const BlockQ8_0* xq, int64_t nb, float* y) {
-  typename Ops::F acc[R];
-  for (int k = 0; k < R; ++k) acc[k] = Ops::fzero();
-  for (int64_t b = 0; b < nb; ++b) {
+  constexpr int A = kAccs<R>;
+  typename Ops::F acc[R][A];
+  for (int k = 0; k < R; ++k) {
+    for (int a = 0; a < A; ++a) acc[k][a] = Ops::fzero();
+  }
+  round_robin<A>(nb, [&](int64_t b, int a) {
     const typename Ops::V xv = Ops::load(xq[b].qs);
     const float dx = half_to_float(xq[b].d);
     for (int k = 0; k < R; ++k) {
       const typename Ops::V q = Ops::sub_i8(Ops::nibbles_q4_0(w[k][b].qs), 8);
-      acc[k] = Ops::fmadd(Ops::dot_ss(q, xv), half_to_float(w[k][b].d) * dx, acc[k]);
+      acc[k][a] = Ops::fmadd(Ops::dot_ss(q, xv), half_to_float(w[k][b].d) * dx, acc[k][a]);
     }
-  }
-  for (int k = 0; k < R; ++k) y[k] = Ops::fsum(acc[k]);
+  });
+  for (int k = 0; k < R; ++k) y[k] = sum_accs<Ops, A>(acc[k]);
 }
 
 // Q4_K 6-bit scale / min of sub-block j (blocks.h: q4k_scale_min, kept local, see arch_ops.h).
@@ -126,10 +160,15 @@ inline void unpack_q4k_scales(const uint8_t* b, int* sc, int* m) {
 }
 
 // acc += (d * dx) * (sc_j * isum) and, kept apart, accm += (dmin * dx) * (m_j * xsum).
+// Sub-block j of every super-block goes on accumulator j % A (A divides 8).
 template <class Ops, int R>
 void rows_q4_k(const BlockQ4_K* const* w, const BlockQ8_0* xq, int64_t nsuper, float* y) {
-  typename Ops::F acc[R], accm[R];
-  for (int k = 0; k < R; ++k) acc[k] = accm[k] = Ops::fzero();
+  constexpr int A = kAccs<R>;
+  static_assert(8 % A == 0, "accumulators must divide the 8 sub-blocks");
+  typename Ops::F acc[R][A], accm[R][A];
+  for (int k = 0; k < R; ++k) {
+    for (int a = 0; a < A; ++a) acc[k][a] = accm[k][a] = Ops::fzero();
+  }
   for (int64_t i = 0; i < nsuper; ++i) {
     int sc[R][8], m[R][8];
     float d[R], dmin[R];
@@ -145,21 +184,25 @@ void rows_q4_k(const BlockQ4_K* const* w, const BlockQ8_0* xq, int64_t nsuper, f
       const float dx = half_to_float(xb.d);
       for (int k = 0; k < R; ++k) {
         const typename Ops::V q = Ops::nibbles(w[k][i].qs + 32 * (j / 2), (j & 1) * 4);
-        acc[k] = Ops::fmadd(Ops::mul(Ops::dot_us(q, xv), sc[k][j]), d[k] * dx, acc[k]);
-        accm[k] = Ops::fmadd(Ops::mul(xsum, m[k][j]), dmin[k] * dx, accm[k]);
+        acc[k][j % A] = Ops::fmadd(Ops::mul(Ops::dot_us(q, xv), sc[k][j]), d[k] * dx, acc[k][j % A]);
+        accm[k][j % A] = Ops::fmadd(Ops::mul(xsum, m[k][j]), dmin[k] * dx, accm[k][j % A]);
       }
     }
   }
-  for (int k = 0; k < R; ++k) y[k] = Ops::fsum(acc[k]) - Ops::fsum(accm[k]);
+  for (int k = 0; k < R; ++k) y[k] = sum_accs<Ops, A>(acc[k]) - sum_accs<Ops, A>(accm[k]);
 }
 
 // Activation block j of a super-block covers elements 32j..32j+31: half h = j / 4, k = j % 4 takes
 // its low bits from ql[64h + 32(k & 1) ...] (low nibble for k < 2) and high bits from
-// qh[32h ...] bits 2k..2k+1 (blocks.h).
+// qh[32h ...] bits 2k..2k+1 (blocks.h). Sub-block j goes on accumulator j % A.
 template <class Ops, int R>
 void rows_q6_k(const BlockQ6_K* const* w, const BlockQ8_0* xq, int64_t nsuper, float* y) {
-  typename Ops::F acc[R];
-  for (int k = 0; k < R; ++k) acc[k] = Ops::fzero();
+  constexpr int A = kAccs<R>;
+  static_assert(8 % A == 0, "accumulators must divide the 8 sub-blocks");
+  typename Ops::F acc[R][A];
+  for (int k = 0; k < R; ++k) {
+    for (int a = 0; a < A; ++a) acc[k][a] = Ops::fzero();
+  }
   for (int64_t i = 0; i < nsuper; ++i) {
     float d[R];
     for (int k = 0; k < R; ++k) d[k] = half_to_float(w[k][i].d);
@@ -171,11 +214,11 @@ void rows_q6_k(const BlockQ6_K* const* w, const BlockQ8_0* xq, int64_t nsuper, f
       for (int k = 0; k < R; ++k) {
         const BlockQ6_K& wb = w[k][i];
         const typename Ops::V q = Ops::sub_i8(Ops::q6(wb.ql + 64 * h + 32 * (kk & 1), kk < 2 ? 0 : 4, wb.qh + 32 * h, 2 * kk), 32);
-        acc[k] = Ops::fmadd(Ops::dot_ss_scaled_halves(q, xv, wb.scales[2 * j], wb.scales[2 * j + 1]), d[k] * dx, acc[k]);
+        acc[k][j % A] = Ops::fmadd(Ops::dot_ss_scaled_halves(q, xv, wb.scales[2 * j], wb.scales[2 * j + 1]), d[k] * dx, acc[k][j % A]);
       }
     }
   }
-  for (int k = 0; k < R; ++k) y[k] = Ops::fsum(acc[k]);
+  for (int k = 0; k < R; ++k) y[k] = sum_accs<Ops, A>(acc[k]);
 }
 
 template <class Block, int R, void (*kRowsR)(const Block* const*, const BlockQ8_0*, int64_t, float*),
