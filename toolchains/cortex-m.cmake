@@ -44,7 +44,14 @@ set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
 
 set(CMAKE_C_FLAGS_INIT "${ringlm_cpu_flags}")
 # -fno-threadsafe-statics: no OS, no guard locks for function-local statics.
-set(CMAKE_CXX_FLAGS_INIT "${ringlm_cpu_flags} -fno-threadsafe-statics")
+# -Wno-psabi: GCC's note that some iterators pass differently since GCC 7.1 (one compiler builds all).
+set(CMAKE_CXX_FLAGS_INIT "${ringlm_cpu_flags} -fno-threadsafe-statics -Wno-psabi")
+# A -DCMAKE_CXX_FLAGS=... on the command line replaces the *_INIT flags: keep the core's flags in front.
+foreach(lang C CXX)
+  if(DEFINED CACHE{CMAKE_${lang}_FLAGS} AND NOT "$CACHE{CMAKE_${lang}_FLAGS}" MATCHES "-mcpu=")
+    set(CMAKE_${lang}_FLAGS "${CMAKE_${lang}_FLAGS_INIT} $CACHE{CMAKE_${lang}_FLAGS}" CACHE STRING "" FORCE)
+  endif()
+endforeach()
 
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
