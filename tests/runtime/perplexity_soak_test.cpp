@@ -1,6 +1,8 @@
 // Quality and endurance of the KV ring: perplexity per KV dtype and window, and a streaming soak.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -88,18 +90,23 @@ TEST_CASE("soak: 20,000 streamed tokens in a 64-token ring, resident memory flat
   REQUIRE(created.is_ok());
   Session* s = created.value();
   int32_t token = 1;
-  long rss_early = 0;
+  long rss_early = 0, rss_mid = 0;
   bool ok = true;
   for (int i = 0; i < 20000 && ok; ++i) {
     ok = s->prefill(&token, 1).is_ok() && s->sample(&token).is_ok();
     if (i == 5000) rss_early = resident_kib();
+    if (i == 12500) rss_mid = resident_kib();
   }
   const long rss_late = resident_kib();
   CHECK(ok);
   CHECK(s->n_past() == 20000);
-  MESSAGE("resident memory at token 5,000: " << rss_early << " KiB, at 20,000: " << rss_late << " KiB");
-  // Flat: a leak of even 9 bytes per token would exceed this over 15,000 tokens; the rest is
-  // page-granular noise from the process (the no-heap test proves zero allocations directly).
-  CHECK(rss_late - rss_early <= 128);
+  MESSAGE("resident memory at token 5,000: " << rss_early << " KiB, 12,500: " << rss_mid << " KiB, 20,000: "
+                                              << rss_late << " KiB");
+  // Flat: growth per token shows in both 7,500-token halves, so the smaller one bounds it (a leak
+  // of 9 bytes per token would exceed 64 KiB); a one-off page the process faults in for another
+  // reason (seen once under a loaded machine) lands in one half only. The no-heap test proves
+  // zero allocations directly.
+  CHECK(std::min(rss_mid - rss_early, rss_late - rss_mid) <= 64);
+  CHECK(rss_late - rss_early <= 1024);
   s->destroy();
 }
