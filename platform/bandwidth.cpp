@@ -70,7 +70,10 @@ size_t clamp_buffer(size_t bytes) {
 size_t physical_memory_bytes() {
 #if defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
   const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  if (pages > 0 && page > 0) return static_cast<size_t>(pages) * static_cast<size_t>(page);
+  if (pages > 0 && page > 0) {  // 64-bit product: a 32-bit size_t would wrap at 4 GiB of RAM
+    const uint64_t bytes = static_cast<uint64_t>(pages) * static_cast<uint64_t>(page);
+    return bytes > SIZE_MAX ? SIZE_MAX : static_cast<size_t>(bytes);
+  }
 #endif
   return 0;
 }

@@ -10,6 +10,7 @@
 
 #include "simd/quant/dequantize.h"
 #include "simd/quant/quantize.h"
+#include "test_support.h"
 
 using namespace ringlm;
 
@@ -54,6 +55,7 @@ TEST_CASE("matmul: batched non-f32 weights (dequantized tiles) equal the dequant
     Weights w = random_weights(type, rows, cols, rng);
     for (int threads : {1, 2, 3}) {
       CAPTURE(threads);
+      if (ringlm_test::kSingleThreaded && threads > 1) continue;
       ThreadPool pool;
       REQUIRE(pool.start(threads).is_ok());
       MatmulScratch scratch;
@@ -96,6 +98,7 @@ TEST_CASE("matmul: tiles are bit-identical at 1, 2 and 3 threads") {
   Weights w = random_weights(DType::kQ8_0, rows, cols, rng);
   std::vector<std::vector<float>> out;
   for (int threads : {1, 2, 3}) {
+    if (ringlm_test::kSingleThreaded && threads > 1) continue;
     ThreadPool pool;
     REQUIRE(pool.start(threads).is_ok());
     std::vector<BlockQ8_0> xq(n_tokens * cols / 32);
@@ -107,6 +110,5 @@ TEST_CASE("matmul: tiles are bit-identical at 1, 2 and 3 threads") {
     out.emplace_back(n_tokens * rows);
     matmul(w.view, x.data(), n_tokens, out.back().data(), scratch, pool);
   }
-  CHECK(out[1] == out[0]);
-  CHECK(out[2] == out[0]);
+  for (size_t i = 1; i < out.size(); ++i) CHECK(out[i] == out[0]);
 }
