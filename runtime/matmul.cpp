@@ -31,19 +31,67 @@ void blas_init_once() {
 #endif
 }  // namespace
 
-size_t gemm_tile_floats(int64_t max_cols) {
+bool matmul_has_blas() {
 #ifdef RINGLM_HAVE_BLAS
-  return static_cast<size_t>(kGemmTileRows * max_cols);
+  return true;
 #else
-  (void)max_cols;
-  return 0;
+  return false;
 #endif
 }
+
+size_t gemm_tile_floats(int64_t max_cols) {
+  return matmul_has_blas() || active_kernels().gemm_bf16_native ? static_cast<size_t>(kGemmTileRows * max_cols) : 0;
+}
+
+bool gemm_uses_bf16(DType t) {
+  return active_kernels().gemm_bf16_native &&
+         (t == DType::kBF16 || t == DType::kQ8_0 || t == DType::kQ4_0 || t == DType::kQ4_K || t == DType::kQ6_K);
+}
+
+namespace {
+// Prefill through the bf16 GEMM: activations rounded once, then fixed kGemmTileRows-row tiles
+// (bf16 weights in place, other types dequantized into the thread's tile: bf16 rows followed by
+// one f32 row of staging).
+void matmul_bf16(const TensorView& w, const float* x, size_t n_tokens, float* y, const MatmulScratch& scratch,
+                 ThreadPool& pool) {
+  const Kernels& k = active_kernels();
+  const size_t cols = static_cast<size_t>(w.cols), rows = static_cast<size_t>(w.rows);
+  uint16_t* xb = scratch.xb;
+  pool.parallel_for(static_cast<int64_t>(n_tokens), [&](int64_t t0, int64_t t1, int) {
+    k.to_bf16(x + static_cast<size_t>(t0) * cols, xb + static_cast<size_t>(t0) * cols, static_cast<size_t>(t1 - t0) * cols);
+  });
+  const int64_t n_tiles = (w.rows + kGemmTileRows - 1) / kGemmTileRows;
+  pool.parallel_for(n_tiles, [&](int64_t b0, int64_t b1, int share) {
+    uint16_t* tile = reinterpret_cast<uint16_t*>(scratch.tiles + static_cast<size_t>(share) * scratch.tile_floats);
+    float* staging = reinterpret_cast<float*>(tile + kGemmTileRows * cols);
+    for (int64_t b = b0; b < b1; ++b) {
+      const int64_t r0 = b * kGemmTileRows, r1 = r0 + kGemmTileRows < w.rows ? r0 + kGemmTileRows : w.rows;
+      const uint16_t* wt = reinterpret_cast<const uint16_t*>(w.row(r0));
+      size_t ldw = w.row_bytes / sizeof(uint16_t);
+      if (w.dtype != DType::kBF16) {
+        for (int64_t r = r0; r < r1; ++r) {
+          dequantize_row(w.dtype, w.row(r), staging, w.cols);
+          k.to_bf16(staging, tile + static_cast<size_t>(r - r0) * cols, cols);
+        }
+        wt = tile;
+        ldw = cols;
+      }
+      k.gemm_bf16(xb, cols, n_tokens, wt, ldw, static_cast<size_t>(r1 - r0), cols, y + r0, rows);
+    }
+  });
+}
+}  // namespace
 
 void matmul(const TensorView& w, const float* x, size_t n_tokens, float* y, const MatmulScratch& scratch, ThreadPool& pool) {
   const Kernels& k = active_kernels();
   const size_t cols = static_cast<size_t>(w.cols), rows = static_cast<size_t>(w.rows);
   BlockQ8_0* xq = scratch.xq;
+  // bf16 tile + one f32 staging row fit in the f32 tile: (kGemmTileRows / 2 + 1) * cols floats.
+  if (n_tokens >= kGemmMinTokens && scratch.xb != nullptr && gemm_uses_bf16(w.dtype) &&
+      (w.dtype == DType::kBF16 || (scratch.tiles != nullptr && cols * (kGemmTileRows / 2 + 1) <= scratch.tile_floats))) {
+    matmul_bf16(w, x, n_tokens, y, scratch, pool);
+    return;
+  }
 #ifdef RINGLM_HAVE_BLAS
   if (n_tokens >= kGemmMinTokens && w.dtype != DType::kF32 && scratch.tiles != nullptr &&
       cols * kGemmTileRows <= scratch.tile_floats) {

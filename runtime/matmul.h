@@ -1,10 +1,15 @@
 // The one matrix-multiply entry point of the forward pass: Y[t] = W · X[t] for each token t.
 //
-// One token uses the kernel table's matvec (decode). Several tokens (prefill) go through OpenBLAS
-// sgemm when the build has it, one fixed block of rows per call: f32 weights directly, other
-// types after dequantizing the block into a per-thread f32 tile (each weight row is decoded once
-// per call and reused by every token). OpenBLAS runs single-threaded inside each of ringlm's
-// threads, so the two never compete for cores.
+// One token uses the kernel table's matvec (decode). Several tokens (prefill) go through a GEMM,
+// one fixed block of rows per call, each weight row decoded once per call and reused by every
+// token:
+//  - on CPUs with a native bf16 GEMM (AVX512-BF16), bf16 weights directly and quantized weights
+//    (Q8_0, Q4_0, Q4_K, Q6_K) dequantized into a per-thread bf16 tile, activations rounded to bf16
+//    once per call: the same precision the incumbent uses for these types;
+//  - otherwise OpenBLAS sgemm when the build has it: f32 weights directly, other types after
+//    dequantizing into a per-thread f32 tile. f32 and f16 weights always take this path (bf16
+//    would drop their mantissa bits). OpenBLAS runs single-threaded inside each of ringlm's
+//    threads, so the two never compete for cores.
 #pragma once
 
 #include <cstddef>
@@ -20,19 +25,39 @@ struct MatmulScratch {
   BlockQ8_0* xq = nullptr;  // [n_tokens][cols / 32] activations quantized for the integer path
   float* tiles = nullptr;   // [n_threads][tile_floats] dequantized weight rows, or nullptr
   size_t tile_floats = 0;   // per thread: kGemmTileRows * widest weight row
+  uint16_t* xb = nullptr;   // [n_tokens][cols] activations rounded to bf16 for the bf16 GEMM, or nullptr
 };
 
 // Rows per dequantized tile (one sgemm call) and the fewest tokens worth dequantizing for.
 constexpr int64_t kGemmTileRows = 32;
 constexpr size_t kGemmMinTokens = 8;
 
-// Floats one thread's tile needs for weight rows of at most `max_cols` elements, or 0 when the
-// build has no BLAS (matmul then never uses tiles).
+// Floats one thread's tile needs for weight rows of at most `max_cols` elements, or 0 when
+// neither BLAS nor a native bf16 GEMM is there (matmul then never uses tiles).
 size_t gemm_tile_floats(int64_t max_cols);
+
+// Whether this build has BLAS (RINGLM_BLAS): prefill of f32 (and, without a native bf16 GEMM,
+// other) weights goes through sgemm.
+bool matmul_has_blas();
+
+// Whether prefill rounds activations to bf16 for weights of type `t` (then scratch.xb is needed).
+bool gemm_uses_bf16(DType t);
+
+// What a model's prefill needs in MatmulScratch: dequantized tiles and/or bf16 activations.
+struct GemmNeeds {
+  bool tiles = false;
+  bool bf16_activations = false;
+  void add(DType t) {  // one weight matrix of type t
+    const bool bf16 = gemm_uses_bf16(t);
+    tiles = tiles || (t != DType::kF32 && !(bf16 && t == DType::kBF16));
+    bf16_activations = bf16_activations || bf16;
+  }
+};
 
 // x: [n_tokens][w.cols], y: [n_tokens][w.rows], both row-major and contiguous.
 // scratch.xq: at least n_tokens * w.cols / 32 blocks for integer weight types (else unused);
-// scratch.tiles: used for non-f32 weights when n_tokens >= kGemmMinTokens, if not null.
+// scratch.tiles: used for non-f32 weights when n_tokens >= kGemmMinTokens, if not null;
+// scratch.xb: n_tokens * w.cols elements, used with the tiles when gemm_uses_bf16(w.dtype).
 // Rows are split between the pool's threads; every output element is computed by the same code
 // whatever the split, so results are bit-identical at any thread count.
 void matmul(const TensorView& w, const float* x, size_t n_tokens, float* y, const MatmulScratch& scratch, ThreadPool& pool);

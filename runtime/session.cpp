@@ -11,14 +11,14 @@
 namespace ringlm {
 
 namespace {
-// Whether any layer matrix needs dequantized tiles to go through sgemm in a prefill.
-bool has_non_f32_matrices(const Model& m) {
+// What the prefill GEMMs of this model's matrices need in the arena.
+GemmNeeds gemm_needs(const Model& m) {
+  GemmNeeds g;
   for (const LayerWeights& l : m.weights.layers) {
-    for (const TensorView* t : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down}) {
-      if (t->dtype != DType::kF32) return true;
-    }
+    for (const TensorView* t : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down}) g.add(t->dtype);
   }
-  return m.weights.output.dtype != DType::kF32;
+  g.add(m.weights.output.dtype);
+  return g;
 }
 }  // namespace
 
@@ -75,7 +75,7 @@ bool Session::layout_parts(Arena& arena) {
   shape.type = config_.kv_type;
   if (!cache_.layout(arena, shape)) return false;
   if (!scratch_.layout(arena, mc, static_cast<int32_t>(config_.n_batch), shape.capacity(), config_.logits_all,
-                       static_cast<int32_t>(config_.n_threads), has_non_f32_matrices(*model_))) {
+                       static_cast<int32_t>(config_.n_threads), gemm_needs(*model_))) {
     return false;
   }
   candidates_ = arena.alloc<Candidate>(static_cast<size_t>(mc.n_vocab));

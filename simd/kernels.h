@@ -51,6 +51,16 @@ struct Kernels {
   void (*softmax)(float* x, size_t n);
   // gate = silu(gate) * up
   void (*silu_mul)(float* gate, const float* up, size_t n);
+  // Prefill GEMM on bf16 operands, f32 sums: y[i * ldy + j] = sum over p < k of x[i][p] * w[j][p]
+  // for i < m tokens and j < n weight rows (x rows ldx elements apart, w rows ldw apart). Every
+  // product is exact in f32; sets differ only in summation order.
+  void (*gemm_bf16)(const uint16_t* x, size_t ldx, size_t m, const uint16_t* w, size_t ldw, size_t n, size_t k,
+                    float* y, size_t ldy);
+  // out[i] = x[i] rounded to bf16 (nearest even, as f32_to_bf16 in simd/quant/fp16.h).
+  void (*to_bf16)(const float* x, uint16_t* out, size_t n);
+  // True when gemm_bf16 runs native bf16 dot products (AVX512-BF16): prefill then prefers it to
+  // dequantizing into f32 for sgemm. False sets carry the scalar reference only.
+  bool gemm_bf16_native;
 };
 
 const Kernels& scalar_kernels();

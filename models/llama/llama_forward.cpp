@@ -11,7 +11,7 @@
 namespace ringlm {
 
 bool ForwardScratch::layout(Arena& arena, const ModelConfig& c, int32_t batch, uint32_t capacity, bool all_logits,
-                            int32_t threads, bool gemm_tiles) {
+                            int32_t threads, GemmNeeds gemm) {
   n_batch = batch;
   n_threads = threads;
   logits_all = all_logits;
@@ -38,8 +38,9 @@ bool ForwardScratch::layout(Arena& arena, const ModelConfig& c, int32_t batch, u
   widest = widest > c.n_ff ? widest : c.n_ff;
   mm.xq = arena.alloc<BlockQ8_0>(b * static_cast<size_t>((widest + 31) / 32));
   const int64_t widest_row = std::max<int64_t>(widest, c.n_embd);
-  mm.tile_floats = gemm_tiles && b >= kGemmMinTokens ? gemm_tile_floats(widest_row) : 0;
+  mm.tile_floats = gemm.tiles && b >= kGemmMinTokens ? gemm_tile_floats(widest_row) : 0;
   mm.tiles = mm.tile_floats > 0 ? arena.alloc<float>(mm.tile_floats * static_cast<size_t>(threads)) : nullptr;
+  mm.xb = gemm.bf16_activations && b >= kGemmMinTokens ? arena.alloc<uint16_t>(b * static_cast<size_t>(widest_row)) : nullptr;
   if (arena.exhausted()) return false;
   if (!arena.measuring()) {
     for (int32_t j = 0; j < c.head_dim / 2; ++j) {

@@ -44,12 +44,12 @@ struct ForwardScratch {
   float* inv_freq = nullptr;  // [head_dim/2], filled once at layout
   float* logits = nullptr;
   // xq [n_batch][max(n_embd, q_dim, n_ff) / 32] quantized activations; dequantized weight tiles
-  // [n_threads][...] when `gemm_tiles` (batches of non-f32 weights through BLAS, runtime/matmul.h)
+  // [n_threads][...] and bf16 activations as `gemm` says (prefill GEMMs, runtime/matmul.h)
   MatmulScratch mm;
 
   // Lays out the buffers (measure mode: sizes only). False if the arena ran out.
   bool layout(Arena& arena, const ModelConfig& config, int32_t n_batch, uint32_t cache_capacity, bool logits_all,
-              int32_t n_threads, bool gemm_tiles);
+              int32_t n_threads, GemmNeeds gemm);
 };
 
 // Runs tokens[0..n) at positions start_pos.. through the model. Preconditions (checked by the

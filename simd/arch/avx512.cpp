@@ -2,15 +2,22 @@
 // -mavx512vnni -mfma -mf16c). xsimd arch avx512f: its 8.1 horizontal add needs DQ, and its
 // avx512bw batches would need CD too; the BW/VL/VNNI instructions used here are intrinsics.
 // Float kernels run 16 lanes; the integer matvec runs 256-bit vpdpbusd blocks (one Q8_0 block
-// per instruction, no cross-block shuffles).
+// per instruction, no cross-block shuffles); prefill has a native bf16 GEMM (gemm_bf16_avx512.h).
 #include "simd/arch/arch_tables.h"
+#include "simd/kernels/gemm_bf16_avx512.h"
 #include "simd/kernels/int8_ops_x86.h"
 #include "simd/kernels/table.h"
 
 namespace ringlm {
 
 const Kernels& avx512_kernels() {
-  static const Kernels t = make_table<xsimd::avx512f, X86Ops256<true>>("avx512");
+  static const Kernels t = [] {
+    Kernels k = make_table<xsimd::avx512f, X86Ops256<true>>("avx512");
+    k.gemm_bf16 = gemm_bf16_avx512;
+    k.to_bf16 = to_bf16_avx512;
+    k.gemm_bf16_native = true;
+    return k;
+  }();
   return t;
 }
 

@@ -82,6 +82,21 @@ void silu_mul_scalar(float* gate, const float* up, size_t n) {
   }
 }
 
+void gemm_bf16_scalar(const uint16_t* x, size_t ldx, size_t m, const uint16_t* w, size_t ldw, size_t n, size_t k,
+                      float* y, size_t ldy) {
+  for (size_t i = 0; i < m; ++i) {
+    for (size_t j = 0; j < n; ++j) {
+      float sum = 0.0f;
+      for (size_t p = 0; p < k; ++p) sum += bf16_to_f32(x[i * ldx + p]) * bf16_to_f32(w[j * ldw + p]);
+      y[i * ldy + j] = sum;
+    }
+  }
+}
+
+void to_bf16_scalar(const float* x, uint16_t* out, size_t n) {
+  for (size_t i = 0; i < n; ++i) out[i] = f32_to_bf16(x[i]);
+}
+
 }  // namespace
 
 const Kernels& scalar_kernels() {
@@ -102,6 +117,9 @@ const Kernels& scalar_kernels() {
     t.rmsnorm = rmsnorm_scalar;
     t.softmax = softmax_scalar;
     t.silu_mul = silu_mul_scalar;
+    t.gemm_bf16 = gemm_bf16_scalar;
+    t.to_bf16 = to_bf16_scalar;
+    t.gemm_bf16_native = false;
     return t;
   }();
   return k;

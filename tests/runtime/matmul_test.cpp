@@ -1,5 +1,5 @@
-// matmul's batched path (dequantized tiles through sgemm) against a double-precision reference
-// built from the same dequantized rows, and against the one-token decode path.
+// matmul's batched paths (bf16 GEMM on rounded operands; dequantized f32 tiles through sgemm)
+// against a double-precision reference built from the same operands, and across thread counts.
 #include "runtime/matmul.h"
 
 #include <doctest/doctest.h>
@@ -8,7 +8,9 @@
 #include <random>
 #include <vector>
 
+#include "simd/kernels.h"
 #include "simd/quant/dequantize.h"
+#include "simd/quant/fp16.h"
 #include "simd/quant/quantize.h"
 #include "test_support.h"
 
@@ -50,11 +52,14 @@ TEST_CASE("matmul: batched non-f32 weights (dequantized tiles) equal the dequant
   std::normal_distribution<float> nd(0.0f, 1.0f);
   for (float& v : x) v = nd(rng);
 
-  for (DType type : {DType::kBF16, DType::kQ8_0, DType::kQ4_K}) {
+  for (DType type : {DType::kBF16, DType::kQ8_0, DType::kQ4_K, DType::kQ4_0, DType::kQ6_K}) {
     CAPTURE(static_cast<int>(type));
     Weights w = random_weights(type, rows, cols, rng);
-    for (int threads : {1, 2, 3}) {
+    for (int run = 0; run < 6; ++run) {
+      const int threads = 1 + run / 2;
+      const bool bf16_scratch = run % 2 == 0;  // with and without the bf16 activation buffer
       CAPTURE(threads);
+      CAPTURE(bf16_scratch);
       if (ringlm_test::kSingleThreaded && threads > 1) continue;
       ThreadPool pool;
       REQUIRE(pool.start(threads).is_ok());
@@ -64,9 +69,15 @@ TEST_CASE("matmul: batched non-f32 weights (dequantized tiles) equal the dequant
       scratch.tile_floats = gemm_tile_floats(cols);
       std::vector<float> tiles(scratch.tile_floats * static_cast<size_t>(threads) + 1);
       scratch.tiles = scratch.tile_floats > 0 ? tiles.data() : nullptr;
+      std::vector<uint16_t> xb(n_tokens * cols);
+      scratch.xb = bf16_scratch ? xb.data() : nullptr;
       std::vector<float> y(n_tokens * rows, NAN);
       matmul(w.view, x.data(), n_tokens, y.data(), scratch, pool);
 
+      // The bf16 GEMM (when the CPU has one) multiplies operands rounded to bf16: the reference
+      // rounds them the same way, so what is checked is the GEMM itself, to f32 summation error.
+      const bool bf16_path = bf16_scratch && gemm_uses_bf16(type) && (type == DType::kBF16 || scratch.tiles != nullptr);
+      auto operand = [&](float v) { return bf16_path ? bf16_to_f32(f32_to_bf16(v)) : v; };
       std::vector<float> deq(static_cast<size_t>(cols));
       double worst = 0;
       for (int64_t r = 0; r < rows; ++r) {
@@ -74,18 +85,35 @@ TEST_CASE("matmul: batched non-f32 weights (dequantized tiles) equal the dequant
         for (size_t t = 0; t < n_tokens; ++t) {
           double ref = 0, mag = 0;
           for (int64_t i = 0; i < cols; ++i) {
-            ref += static_cast<double>(deq[i]) * x[t * cols + i];
-            mag += std::fabs(static_cast<double>(deq[i]) * x[t * cols + i]);
+            const double prod = static_cast<double>(operand(deq[i])) * operand(x[t * cols + i]);
+            ref += prod;
+            mag += std::fabs(prod);
           }
           worst = std::max(worst, std::fabs(y[t * rows + r] - ref) / (mag + 1e-30));
         }
       }
-      // With BLAS: f32 sums of exactly dequantized weights (error ~ cols * 2^-24 of the magnitude).
-      // Without BLAS, integer types use Q8_0 activations: error bounded by their rounding (2^-8).
-      const bool tiles_used = scratch.tiles != nullptr;
-      CHECK(worst < (tiles_used || type == DType::kBF16 ? 1e-5 : 1.5e-2));
+      // bf16 GEMM or BLAS: f32 sums of exact products (error ~ cols * 2^-24 of the magnitude).
+      // Neither: integer types use Q8_0 activations, error bounded by their rounding (2^-8).
+      const bool sgemm_tiles = scratch.tiles != nullptr && matmul_has_blas();
+      CHECK(worst < (bf16_path || sgemm_tiles || type == DType::kBF16 ? 1e-5 : 1.5e-2));
     }
   }
+}
+
+TEST_CASE("matmul: the bf16 GEMM path is taken exactly where the kernel set has a native one") {
+  // On CPUs with AVX512-BF16 the quantized and bf16 types go through it, f32/f16 never do.
+  const bool native = active_kernels().gemm_bf16_native;
+  for (DType t : {DType::kBF16, DType::kQ8_0, DType::kQ4_0, DType::kQ4_K, DType::kQ6_K}) CHECK(gemm_uses_bf16(t) == native);
+  CHECK_FALSE(gemm_uses_bf16(DType::kF32));
+  CHECK_FALSE(gemm_uses_bf16(DType::kF16));
+  GemmNeeds all_bf16;
+  all_bf16.add(DType::kBF16);
+  CHECK(all_bf16.bf16_activations == native);
+  CHECK(all_bf16.tiles == !native);  // bf16 weights feed the bf16 GEMM in place
+  GemmNeeds f32_only;
+  f32_only.add(DType::kF32);
+  CHECK_FALSE(f32_only.tiles);
+  CHECK_FALSE(f32_only.bf16_activations);
 }
 
 TEST_CASE("matmul: tiles are bit-identical at 1, 2 and 3 threads") {
@@ -107,6 +135,8 @@ TEST_CASE("matmul: tiles are bit-identical at 1, 2 and 3 threads") {
     scratch.tile_floats = gemm_tile_floats(cols);
     std::vector<float> tiles(scratch.tile_floats * static_cast<size_t>(threads) + 1);
     scratch.tiles = scratch.tile_floats > 0 ? tiles.data() : nullptr;
+    std::vector<uint16_t> xb(n_tokens * cols);
+    scratch.xb = xb.data();
     out.emplace_back(n_tokens * rows);
     matmul(w.view, x.data(), n_tokens, out.back().data(), scratch, pool);
   }

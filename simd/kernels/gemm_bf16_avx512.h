@@ -1,0 +1,147 @@
+// Prefill GEMM on bf16 operands with AVX512-BF16 (vdpbf16ps: 32 bf16 products per instruction,
+// accumulated in f32). Included only by simd/arch/avx512.cpp.
+//
+// y[i][j] = sum_p x[i][p] * w[j][p]: both operands are rows along p (tokens and weight rows), so
+// a micro-kernel keeps MR x NR accumulators of 16 partial sums, loads NR weight vectors and one
+// token vector at a time, and reduces the partial sums once at the end. 6 tokens x 4 rows = 24
+// accumulators + 4 weight vectors + 1 token vector fit the 32 zmm registers: 10 loads per 24
+// vdpbf16ps, so the loop runs at FMA throughput from L1/L2.
+//
+// Blocking: p runs in chunks of kGemmBf16Chunk elements so the token rows of one chunk stay in L2
+// (64 tokens x 1024 x 2 B = 128 KiB) while every 4-row weight group of the caller's tile (8 KiB)
+// sits in L1; each chunk adds its sums into y. The chunking, the groups and the reduction tree
+// depend only on (m, n, k) positions, never on how rows were split between threads.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ringlm {
+namespace {
+
+constexpr size_t kGemmBf16Chunk = 1024;
+
+// Four 16-lane partial sums -> their four totals, in a fixed tree.
+inline __m128 hsum4_ps(__m512 a, __m512 b, __m512 c, __m512 d) {
+  const __m256 a8 = _mm256_add_ps(_mm512_castps512_ps256(a), _mm512_extractf32x8_ps(a, 1));
+  const __m256 b8 = _mm256_add_ps(_mm512_castps512_ps256(b), _mm512_extractf32x8_ps(b, 1));
+  const __m256 c8 = _mm256_add_ps(_mm512_castps512_ps256(c), _mm512_extractf32x8_ps(c, 1));
+  const __m256 d8 = _mm256_add_ps(_mm512_castps512_ps256(d), _mm512_extractf32x8_ps(d, 1));
+  const __m256 abcd = _mm256_hadd_ps(_mm256_hadd_ps(a8, b8), _mm256_hadd_ps(c8, d8));
+  return _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1));
+}
+
+inline __m512bh load_bh(const uint16_t* p) { return reinterpret_cast<__m512bh>(_mm512_loadu_si512(p)); }
+inline __m512bh load_bh_tail(const uint16_t* p, __mmask32 m) {
+  return reinterpret_cast<__m512bh>(_mm512_maskz_loadu_epi16(m, p));
+}
+
+// MR tokens x NR rows over p in [0, k); accumulate = add the sums into y instead of storing them.
+// pf, if not null: the next weight rows to come (same ldw), fetched one line per row per step.
+template <int MR, int NR, bool kPrefetch>
+__attribute__((always_inline)) inline void gemm_bf16_tile(const uint16_t* x, size_t ldx, const uint16_t* w, size_t ldw,
+                                                          size_t k, float* y, size_t ldy, bool accumulate,
+                                                          const uint16_t* pf) {
+  __m512 acc[MR][NR];
+  for (int i = 0; i < MR; ++i)
+    for (int j = 0; j < NR; ++j) acc[i][j] = _mm512_setzero_ps();
+  size_t p = 0;
+  for (; p + 32 <= k; p += 32) {
+    __m512bh wv[NR];
+    for (int j = 0; j < NR; ++j) wv[j] = load_bh(w + j * ldw + p);
+    if constexpr (kPrefetch) {
+      for (int j = 0; j < 4; ++j) _mm_prefetch(reinterpret_cast<const char*>(pf + j * ldw + p), _MM_HINT_T1);
+    }
+    for (int i = 0; i < MR; ++i) {
+      const __m512bh xv = load_bh(x + i * ldx + p);
+      for (int j = 0; j < NR; ++j) acc[i][j] = _mm512_dpbf16_ps(acc[i][j], xv, wv[j]);
+    }
+  }
+  if (p < k) {  // zero-padded tail: padding lanes multiply 0 by 0
+    const __mmask32 m = static_cast<__mmask32>((uint64_t{1} << (k - p)) - 1);
+    __m512bh wv[NR];
+    for (int j = 0; j < NR; ++j) wv[j] = load_bh_tail(w + j * ldw + p, m);
+    for (int i = 0; i < MR; ++i) {
+      const __m512bh xv = load_bh_tail(x + i * ldx + p, m);
+      for (int j = 0; j < NR; ++j) acc[i][j] = _mm512_dpbf16_ps(acc[i][j], xv, wv[j]);
+    }
+  }
+  const __m512 zero = _mm512_setzero_ps();
+  for (int i = 0; i < MR; ++i) {
+    __m128 s = hsum4_ps(acc[i][0], NR > 1 ? acc[i][NR > 1 ? 1 : 0] : zero, NR > 2 ? acc[i][NR > 2 ? 2 : 0] : zero,
+                        NR > 3 ? acc[i][NR > 3 ? 3 : 0] : zero);
+    float* out = y + i * ldy;
+    if constexpr (NR == 4) {
+      if (accumulate) s = _mm_add_ps(s, _mm_loadu_ps(out));
+      _mm_storeu_ps(out, s);
+    } else {
+      alignas(16) float lanes[4];
+      _mm_store_ps(lanes, s);
+      for (int j = 0; j < NR; ++j) out[j] = accumulate ? out[j] + lanes[j] : lanes[j];
+    }
+  }
+}
+
+// All m tokens against NR rows. The first 6-token tile also prefetches `pf` (the next 4-row
+// group's chunk): weights stream from DRAM once, and the fetch then overlaps the other tiles.
+template <int NR>
+inline void gemm_bf16_rows(const uint16_t* x, size_t ldx, size_t m, const uint16_t* w, size_t ldw, size_t k, float* y,
+                           size_t ldy, bool accumulate, const uint16_t* pf) {
+  size_t i = 0;
+  if (m >= 6) {
+    gemm_bf16_tile<6, NR, true>(x, ldx, w, ldw, k, y, ldy, accumulate, pf);
+    i = 6;
+  }
+  for (; i + 6 <= m; i += 6) gemm_bf16_tile<6, NR, false>(x + i * ldx, ldx, w, ldw, k, y + i * ldy, ldy, accumulate, pf);
+  const uint16_t* xr = x + i * ldx;
+  float* yr = y + i * ldy;
+  switch (m - i) {
+    case 5: return gemm_bf16_tile<5, NR, false>(xr, ldx, w, ldw, k, yr, ldy, accumulate, pf);
+    case 4: return gemm_bf16_tile<4, NR, false>(xr, ldx, w, ldw, k, yr, ldy, accumulate, pf);
+    case 3: return gemm_bf16_tile<3, NR, false>(xr, ldx, w, ldw, k, yr, ldy, accumulate, pf);
+    case 2: return gemm_bf16_tile<2, NR, false>(xr, ldx, w, ldw, k, yr, ldy, accumulate, pf);
+    case 1: return gemm_bf16_tile<1, NR, false>(xr, ldx, w, ldw, k, yr, ldy, accumulate, pf);
+    default: return;
+  }
+}
+
+void gemm_bf16_avx512(const uint16_t* x, size_t ldx, size_t m, const uint16_t* w, size_t ldw, size_t n, size_t k,
+                      float* y, size_t ldy) {
+  for (size_t p0 = 0; p0 < k || p0 == 0; p0 += kGemmBf16Chunk) {
+    const size_t kc = k - p0 < kGemmBf16Chunk ? k - p0 : kGemmBf16Chunk;
+    const bool accumulate = p0 > 0;
+    // Prefetch target of each group: the next group in this chunk, then the first of the next
+    // chunk (prefetches never fault; ones past the matrix are only wasted).
+    auto next = [&](size_t j) { return j + 4 < n ? w + (j + 4) * ldw + p0 : w + p0 + kGemmBf16Chunk; };
+    size_t j = 0;
+    for (; j + 4 <= n; j += 4) gemm_bf16_rows<4>(x + p0, ldx, m, w + j * ldw + p0, ldw, kc, y + j, ldy, accumulate, next(j));
+    switch (n - j) {
+      case 3: gemm_bf16_rows<3>(x + p0, ldx, m, w + j * ldw + p0, ldw, kc, y + j, ldy, accumulate, next(j)); break;
+      case 2: gemm_bf16_rows<2>(x + p0, ldx, m, w + j * ldw + p0, ldw, kc, y + j, ldy, accumulate, next(j)); break;
+      case 1: gemm_bf16_rows<1>(x + p0, ldx, m, w + j * ldw + p0, ldw, kc, y + j, ldy, accumulate, next(j)); break;
+      default: break;
+    }
+    if (k == 0) break;
+  }
+}
+
+// f32 -> bf16, rounded to nearest even in integer arithmetic (vcvtneps2bf16 would flush
+// subnormals to zero; this matches the scalar f32_to_bf16 bit for bit, NaN included).
+void to_bf16_avx512(const float* x, uint16_t* out, size_t n) {
+  const __m512i abs_mask = _mm512_set1_epi32(0x7FFFFFFF), inf = _mm512_set1_epi32(0x7F800000);
+  const __m512i bias = _mm512_set1_epi32(0x7FFF), one = _mm512_set1_epi32(1), quiet = _mm512_set1_epi32(0x00400000);
+  for (size_t i = 0; i < n; i += 16) {
+    const __mmask16 m = n - i >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - i)) - 1);
+    const __m512i u = _mm512_castps_si512(_mm512_maskz_loadu_ps(m, x + i));
+    const __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(u, 16), one);
+    __m512i r = _mm512_add_epi32(u, _mm512_add_epi32(bias, lsb));
+    const __mmask16 nan = _mm512_cmpgt_epi32_mask(_mm512_and_si512(u, abs_mask), inf);
+    r = _mm512_mask_mov_epi32(r, nan, _mm512_or_si512(u, quiet));
+    _mm256_mask_storeu_epi16(out + i, m, _mm512_cvtepi32_epi16(_mm512_srli_epi32(r, 16)));
+  }
+}
+
+}  // namespace
+}  // namespace ringlm
