@@ -34,12 +34,17 @@ struct StagedKv {
   int32_t n = 0;
 };
 
+// Cached K/V rows per block: each block is read from memory once and then served from L1 to
+// every query head of a GQA group (32 rows of a 128-wide f32 head = 16 KiB).
+constexpr uint32_t kRowBlock = 32;
+
 // Writes the attention output of query heads [head_begin, head_end) of one query into
 // out[h * head_dim ...] (out covers all n_head heads). q_abs: query rotated at its absolute
-// position; q_sink: rotated at its cache position (may be q_abs). scores: scratch of at least
+// position; q_sink: rotated at its cache position (may be q_abs). scores: one row per query head
+// of a GQA group (n_head / n_head_kv rows, scores_stride floats apart), each of at least
 // cache.slots_in_use() + staged.n floats.
 void attend(const Kernels& k, const KvCache& cache, int32_t layer, const StagedKv& staged, const AttentionWindow& win,
             const float* q_abs, const float* q_sink, int64_t pos, int32_t n_head, int32_t n_head_kv,
-            int32_t head_begin, int32_t head_end, float* scores, float* out);
+            int32_t head_begin, int32_t head_end, float* scores, size_t scores_stride, float* out);
 
 }  // namespace ringlm

@@ -22,6 +22,13 @@ struct KvRows {
   KvRowType type;
   const float* scales;
   size_t scale_stride;
+
+  // The rows from row j on.
+  KvRows from(size_t j) const {
+    const size_t elem = type == KvRowType::kF32 ? 4 : type == KvRowType::kBF16 ? 2 : 1;
+    return KvRows{static_cast<const uint8_t*>(data) + j * stride * elem, stride, type,
+                  scales != nullptr ? scales + j * scale_stride : nullptr, scale_stride};
+  }
 };
 
 struct Kernels {

@@ -26,8 +26,8 @@ bool ForwardScratch::layout(Arena& arena, const ModelConfig& c, int32_t batch, u
   v = arena.alloc<float>(b * c.kv_dim());
   gate = arena.alloc<float>(b * c.n_ff);
   up = arena.alloc<float>(b * c.n_ff);
-  scores_stride = (static_cast<size_t>(capacity) + b + 15) & ~size_t(15);  // 64-byte aligned per thread
-  scores = arena.alloc<float>(scores_stride * static_cast<size_t>(threads));
+  scores_stride = (static_cast<size_t>(capacity) + b + 15) & ~size_t(15);  // 64-byte aligned rows
+  scores = arena.alloc<float>(scores_stride * static_cast<size_t>(c.n_head / c.n_head_kv) * static_cast<size_t>(threads));
   rope_cos = arena.alloc<float>(b * (c.head_dim / 2));
   rope_sin = arena.alloc<float>(b * (c.head_dim / 2));
   sink_cos = arena.alloc<float>(c.head_dim / 2);
@@ -131,16 +131,17 @@ void llama_forward(const Model& model, KvCache& cache, ForwardScratch& s, const 
     }
 
     // Each query attends over the cache and the staged tokens up to itself; (token, head) pairs
-    // are split between threads, each with its own scores row.
+    // are split between threads, each with its own scores rows (one per head of a GQA group).
+    const size_t group = static_cast<size_t>(c.n_head / c.n_head_kv);
     pool.parallel_for(static_cast<int64_t>(n) * c.n_head, [&](int64_t i0, int64_t i1, int share) {
-      float* scores = s.scores + static_cast<size_t>(share) * s.scores_stride;
+      float* scores = s.scores + static_cast<size_t>(share) * group * s.scores_stride;
       for (int64_t i = i0; i < i1;) {
         const int32_t t = static_cast<int32_t>(i / c.n_head), h0 = static_cast<int32_t>(i % c.n_head);
         const int32_t h1 = static_cast<int32_t>(std::min<int64_t>(c.n_head, h0 + (i1 - i)));
         const int64_t pos = start_pos + t;
         const float* q_abs = s.q + t * q_dim;
         const float* q_sink = (any_sink_query && pos > sink_pos) ? s.q_sink + t * q_dim : q_abs;
-        attend(k, cache, l, staged, window, q_abs, q_sink, pos, c.n_head, c.n_head_kv, h0, h1, scores,
+        attend(k, cache, l, staged, window, q_abs, q_sink, pos, c.n_head, c.n_head_kv, h0, h1, scores, s.scores_stride,
                s.att_out + t * q_dim);
         i += h1 - h0;
       }

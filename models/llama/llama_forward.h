@@ -6,7 +6,7 @@
 // are stored into their ring slots. Activations live in a ForwardScratch sized for n_batch:
 //
 //   x, xn, proj [n_batch][n_embd]   q, q_sink, att_out [n_batch][q_dim]   k, v [n_batch][kv_dim]
-//   gate, up [n_batch][n_ff]        scores [n_threads][capacity + n_batch] rope cos/sin [n_batch][head_dim/2]
+//   gate, up [n_batch][n_ff]        scores [n_threads][group][capacity + n_batch] rope cos/sin [n_batch][head_dim/2]
 //   logits [n_batch or 1][n_vocab]   mm: matmul's quantized activations and dequantized tiles
 #pragma once
 
@@ -24,7 +24,7 @@ namespace ringlm {
 struct ForwardScratch {
   int32_t n_batch = 0;
   int32_t n_threads = 1;
-  size_t scores_stride = 0;  // floats per thread in `scores`
+  size_t scores_stride = 0;  // floats per scores row (one row per query head of a GQA group)
   bool logits_all = false;
   float* x = nullptr;
   float* xn = nullptr;
