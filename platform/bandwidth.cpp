@@ -45,7 +45,7 @@ struct Job {
     *end = n_lines * static_cast<size_t>(share + 1) / static_cast<size_t>(n_shares) * kWordsPerLine;
   }
 
-  static void run(void* ctx, int share, int n_shares) {
+  static void run(void* ctx, int share, int n_shares, int) {
     Job& job = *static_cast<Job*>(ctx);
     size_t begin = 0, end = 0;
     job.share_range(share, n_shares, &begin, &end);
@@ -103,7 +103,7 @@ Result<ReadBandwidth> measure_read_bandwidth(size_t buffer_bytes, int n_threads,
   RINGLM_CHECK(mem != nullptr, RINGLM_ERR_OUT_OF_MEMORY, "cannot allocate a %zu-byte bandwidth buffer", bytes);
 
   Job job{static_cast<uint64_t*>(mem), n_lines, true, {}};
-  pool.run(&Job::run, &job);
+  pool.run(&Job::run, &job, n_threads);
   job.fill = false;
   const uint64_t expected = fill_pattern_sum(static_cast<uint64_t>(n_lines * kWordsPerLine));
 
@@ -114,7 +114,7 @@ Result<ReadBandwidth> measure_read_bandwidth(size_t buffer_bytes, int n_threads,
   bool sums_match = true;
   for (int p = 0; p < passes; ++p) {
     const int64_t t0 = now_ns();
-    pool.run(&Job::run, &job);
+    pool.run(&Job::run, &job, n_threads);
     const double seconds = static_cast<double>(now_ns() - t0) * 1e-9;
     uint64_t total = 0;
     for (int s = 0; s < n_threads; ++s) total += job.sums[s];

@@ -1,10 +1,16 @@
-// ThreadPool: persistent workers that split one job at a time between them and the caller.
+// ThreadPool: persistent workers that share one job at a time with the caller.
 //
-// A job is "run share i of n" for every thread i: the caller runs share 0, worker i runs share i,
-// and run() returns when all shares are done. Workers are created once (at session creation) and
-// never per token; between jobs they spin briefly (a decode step issues hundreds of jobs a few
-// microseconds apart), then sleep on a condition variable so an idle session costs no CPU.
-// With RINGLM_SINGLE_THREADED defined (firmware builds) the pool is a plain loop.
+// A job is n_chunks independent chunks. Every thread, the caller included, claims chunks one at a
+// time from a shared counter until none is left; run() returns when every chunk is done. A thread
+// that is slow to arrive (descheduled because other processes hold the cores) finds the job
+// finished and takes no part, so one busy core slows a job down instead of stalling it. Results
+// never depend on which thread ran a chunk: chunk boundaries depend only on the job.
+//
+// Workers are created once (at session creation), never per token; between jobs they spin
+// briefly (a decode step issues hundreds of jobs a few microseconds apart), yielding the core
+// between short rounds so other runnable threads are not starved, then sleep on a condition
+// variable so an idle session costs no CPU. With RINGLM_SINGLE_THREADED defined (firmware
+// builds) the pool is a plain loop.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +28,10 @@ namespace ringlm {
 
 class ThreadPool {
  public:
-  using JobFn = void (*)(void* ctx, int share, int n_shares);
+  // One chunk of a job; `thread` in [0, size()) names the calling thread (0 = the caller), for
+  // per-thread scratch.
+  using JobFn = void (*)(void* ctx, int chunk, int n_chunks, int thread);
+  static constexpr int kMaxChunks = 0xFFFF;
 
   ThreadPool() = default;
   ThreadPool(const ThreadPool&) = delete;
@@ -34,39 +43,53 @@ class ThreadPool {
   void stop();
   int size() const { return n_threads_; }
 
-  // Runs fn(ctx, i, size()) for i in [0, size()) and waits for all of them.
-  void run(JobFn fn, void* ctx);
+  // Runs fn(ctx, c, n_chunks, thread) for every chunk c in [0, n_chunks) (1..kMaxChunks), each
+  // exactly once, on whichever threads claim them; returns when all are done.
+  void run(JobFn fn, void* ctx, int n_chunks);
 
-  // Convenience: splits [0, n) into size() contiguous ranges; body(begin, end, share) per share.
+  // Convenience: splits [0, n) into contiguous ranges (a few per thread) and calls
+  // body(begin, end, thread) for each. Range boundaries depend only on n and size().
   template <typename Body>
   void parallel_for(int64_t n, Body&& body) {
+    if (n <= 0) return;
+    const int64_t chunks = n < int64_t{kChunksPerThread} * n_threads_ ? n : int64_t{kChunksPerThread} * n_threads_;
     struct Ctx {
       Body* body;
       int64_t n;
     } ctx{&body, n};
     run(
-        [](void* p, int share, int shares) {
+        [](void* p, int chunk, int n_chunks, int thread) {
           auto* c = static_cast<Ctx*>(p);
-          const int64_t begin = c->n * share / shares, end = c->n * (share + 1) / shares;
-          if (begin < end) (*c->body)(begin, end, share);
+          const int64_t begin = c->n * chunk / n_chunks, end = c->n * (chunk + 1) / n_chunks;
+          if (begin < end) (*c->body)(begin, end, thread);
         },
-        &ctx);
+        &ctx, n_threads_ == 1 ? 1 : static_cast<int>(chunks));
   }
 
  private:
-  void worker_loop(int share, uint64_t seen);
+  // Chunks per thread in parallel_for: enough that a late or slow thread's share is picked up by
+  // the others, few enough that each chunk is a long sequential stream of rows.
+  static constexpr int kChunksPerThread = 4;
+
+  void worker_loop(int thread, uint32_t seen);
+  // Claims and runs chunks of job `seq` until none is left.
+  void run_chunks(uint32_t seq, int thread);
 
   int n_threads_ = 1;
 #ifndef RINGLM_SINGLE_THREADED
-  std::vector<std::thread> workers_;
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<int> pending_{0};
+  // The job word: sequence number (32 bits) | next unclaimed chunk (16) | chunk count (16).
+  // Claiming is a compare-and-swap on the whole word, so a thread that read an old sequence
+  // number can never claim a chunk of a newer job, and the caller can reuse job_/job_ctx_ as
+  // soon as the chunks it published are all finished.
+  std::atomic<uint64_t> work_{0};
+  std::atomic<int> finished_{0};
   std::atomic<int> sleepers_{0};
   std::atomic<bool> stopping_{false};
+  std::atomic<JobFn> job_{nullptr};
+  std::atomic<void*> job_ctx_{nullptr};
+  std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  JobFn job_ = nullptr;
-  void* job_ctx_ = nullptr;
 #endif
 };
 

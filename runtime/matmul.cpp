@@ -69,10 +69,7 @@ void matmul_bf16(const TensorView& w, const float* x, size_t n_tokens, float* y,
       const uint16_t* wt = reinterpret_cast<const uint16_t*>(w.row(r0));
       size_t ldw = w.row_bytes / sizeof(uint16_t);
       if (w.dtype != DType::kBF16) {
-        for (int64_t r = r0; r < r1; ++r) {
-          dequantize_row(w.dtype, w.row(r), staging, w.cols);
-          k.to_bf16(staging, tile + static_cast<size_t>(r - r0) * cols, cols);
-        }
+        for (int64_t r = r0; r < r1; ++r) k.dequantize_bf16(w.dtype, w.row(r), tile + static_cast<size_t>(r - r0) * cols, w.cols, staging);
         wt = tile;
         ldw = cols;
       }

@@ -65,6 +65,9 @@ struct Kernels {
                     float* y, size_t ldy);
   // out[i] = x[i] rounded to bf16 (nearest even, as f32_to_bf16 in simd/quant/fp16.h).
   void (*to_bf16)(const float* x, uint16_t* out, size_t n);
+  // A weight row of `type` (n elements) dequantized, then rounded to bf16: out[i] =
+  // to_bf16(dequantize_row(...)[i]) exactly. staging: n floats of scratch (sets may not use it).
+  void (*dequantize_bf16)(DType type, const void* row, uint16_t* out, int64_t n, float* staging);
   // True when gemm_bf16 runs native bf16 dot products (AVX512-BF16): prefill then prefers it to
   // dequantizing into f32 for sgemm. False sets carry the scalar reference only.
   bool gemm_bf16_native;

@@ -15,6 +15,7 @@ const Kernels& avx512_kernels() {
     Kernels k = make_table<xsimd::avx512f, X86Ops256<true>>("avx512");
     k.gemm_bf16 = gemm_bf16_avx512;
     k.to_bf16 = to_bf16_avx512;
+    k.dequantize_bf16 = dequantize_bf16_avx512;
     k.gemm_bf16_native = true;
     return k;
   }();

@@ -18,6 +18,11 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "runtime/tensor.h"
+#include "simd/quant/blocks.h"
+#include "simd/quant/dequantize.h"
+#include "simd/quant/fp16.h"
+
 namespace ringlm {
 namespace {
 
@@ -129,17 +134,38 @@ void gemm_bf16_avx512(const uint16_t* x, size_t ldx, size_t m, const uint16_t* w
 
 // f32 -> bf16, rounded to nearest even in integer arithmetic (vcvtneps2bf16 would flush
 // subnormals to zero; this matches the scalar f32_to_bf16 bit for bit, NaN included).
+inline __m256i round_to_bf16(__m512 v) {
+  const __m512i u = _mm512_castps_si512(v);
+  const __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
+  __m512i r = _mm512_add_epi32(u, _mm512_add_epi32(_mm512_set1_epi32(0x7FFF), lsb));
+  const __mmask16 nan = _mm512_cmpgt_epi32_mask(_mm512_and_si512(u, _mm512_set1_epi32(0x7FFFFFFF)), _mm512_set1_epi32(0x7F800000));
+  r = _mm512_mask_mov_epi32(r, nan, _mm512_or_si512(u, _mm512_set1_epi32(0x00400000)));
+  return _mm512_cvtepi32_epi16(_mm512_srli_epi32(r, 16));
+}
+
 void to_bf16_avx512(const float* x, uint16_t* out, size_t n) {
-  const __m512i abs_mask = _mm512_set1_epi32(0x7FFFFFFF), inf = _mm512_set1_epi32(0x7F800000);
-  const __m512i bias = _mm512_set1_epi32(0x7FFF), one = _mm512_set1_epi32(1), quiet = _mm512_set1_epi32(0x00400000);
   for (size_t i = 0; i < n; i += 16) {
     const __mmask16 m = n - i >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - i)) - 1);
-    const __m512i u = _mm512_castps_si512(_mm512_maskz_loadu_ps(m, x + i));
-    const __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(u, 16), one);
-    __m512i r = _mm512_add_epi32(u, _mm512_add_epi32(bias, lsb));
-    const __mmask16 nan = _mm512_cmpgt_epi32_mask(_mm512_and_si512(u, abs_mask), inf);
-    r = _mm512_mask_mov_epi32(r, nan, _mm512_or_si512(u, quiet));
-    _mm256_mask_storeu_epi16(out + i, m, _mm512_cvtepi32_epi16(_mm512_srli_epi32(r, 16)));
+    _mm256_mask_storeu_epi16(out + i, m, round_to_bf16(_mm512_maskz_loadu_ps(m, x + i)));
+  }
+}
+
+// Prefill tiles: Q8_0 rows straight to bf16 (d * q as the scalar dequantize, then rounded);
+// other types through the scalar dequantize and the vector rounding.
+void dequantize_bf16_avx512(DType type, const void* row, uint16_t* out, int64_t n, float* staging) {
+  if (type != DType::kQ8_0) {
+    dequantize_row(type, row, staging, n);
+    to_bf16_avx512(staging, out, static_cast<size_t>(n));
+    return;
+  }
+  const BlockQ8_0* b = static_cast<const BlockQ8_0*>(row);
+  for (int64_t i = 0; i < n / kQK8_0; ++i, out += kQK8_0) {
+    const __m512 d = _mm512_set1_ps(f16_to_f32(b[i].d));
+    const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[i].qs));
+    const __m512 lo = _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm256_castsi256_si128(q))));
+    const __m512 hi = _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm256_extracti128_si256(q, 1))));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), round_to_bf16(lo));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 16), round_to_bf16(hi));
   }
 }
 

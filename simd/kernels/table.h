@@ -44,6 +44,7 @@ Kernels make_table(const char* name) {
   // No native bf16 dot product in the generic sets: the reference (simd/arch/avx512.cpp replaces it).
   t.gemm_bf16 = scalar_kernels().gemm_bf16;
   t.to_bf16 = scalar_kernels().to_bf16;
+  t.dequantize_bf16 = scalar_kernels().dequantize_bf16;
   t.gemm_bf16_native = false;
   return t;
 }

@@ -2,6 +2,7 @@
 // variant is tested against.
 #include <cmath>
 
+#include "simd/quant/dequantize.h"
 #include "simd/quant/dot.h"
 #include "simd/kernels/kv_rows.h"
 #include "simd/quant/quantize.h"
@@ -97,6 +98,11 @@ void to_bf16_scalar(const float* x, uint16_t* out, size_t n) {
   for (size_t i = 0; i < n; ++i) out[i] = f32_to_bf16(x[i]);
 }
 
+void dequantize_bf16_scalar(DType type, const void* row, uint16_t* out, int64_t n, float* staging) {
+  dequantize_row(type, row, staging, n);
+  to_bf16_scalar(staging, out, static_cast<size_t>(n));
+}
+
 }  // namespace
 
 const Kernels& scalar_kernels() {
@@ -119,6 +125,7 @@ const Kernels& scalar_kernels() {
     t.silu_mul = silu_mul_scalar;
     t.gemm_bf16 = gemm_bf16_scalar;
     t.to_bf16 = to_bf16_scalar;
+    t.dequantize_bf16 = dequantize_bf16_scalar;
     t.gemm_bf16_native = false;
     return t;
   }();

@@ -14,8 +14,10 @@
 
 using namespace ringlm;
 
-TEST_CASE("thread pool: every share runs exactly once per job, many jobs in a row") {
-  for (int threads : {1, 2, 3, 5}) {
+TEST_CASE("thread pool: every chunk runs exactly once per job, many jobs in a row") {
+  // 5 and 8 threads on fewer cores: workers are often descheduled mid-job or arrive after it
+  // ended, which must neither lose nor repeat a chunk.
+  for (int threads : {1, 2, 3, 5, 8}) {
     CAPTURE(threads);
     ThreadPool pool;
     if (ringlm_test::kSingleThreaded && threads > 1) {
@@ -39,12 +41,30 @@ TEST_CASE("thread pool: every share runs exactly once per job, many jobs in a ro
 TEST_CASE("thread pool: workers that went to sleep wake up for the next job" * doctest::skip(ringlm_test::kSingleThreaded)) {
   ThreadPool pool;
   REQUIRE(pool.start(3).is_ok());
-  std::atomic<int> count{0};
+  // Each chunk waits (up to 5 s) until three chunks are running at once: only three threads can
+  // do that, so the job finishes quickly only if both workers woke up and took part.
+  struct Meeting {
+    std::atomic<int> arrived{0};
+    std::atomic<int> threads_seen{0};  // bit per thread index
+  };
   for (int round = 0; round < 3; ++round) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // past the spin phase
-    pool.run([](void* c, int, int) { static_cast<std::atomic<int>*>(c)->fetch_add(1); }, &count);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // past the spin phase: workers sleep
+    Meeting m;
+    const auto t0 = std::chrono::steady_clock::now();
+    pool.run(
+        [](void* p, int, int, int thread) {
+          auto* mt = static_cast<Meeting*>(p);
+          mt->threads_seen.fetch_or(1 << thread);
+          mt->arrived.fetch_add(1);
+          const auto start = std::chrono::steady_clock::now();
+          while (mt->arrived.load() < 3 && std::chrono::steady_clock::now() - start < std::chrono::seconds(5)) {
+            std::this_thread::yield();
+          }
+        },
+        &m, 3);
+    CHECK(m.threads_seen.load() == 0b111);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(4));
   }
-  CHECK(count.load() == 9);
   CHECK(pool.start(0).code() == RINGLM_ERR_INVALID_ARGUMENT);
 }
 

@@ -1,4 +1,4 @@
-// gemm_bf16 / to_bf16 of every kernel set against the scalar table: shapes off the micro-tile
+// gemm_bf16 / to_bf16 / dequantize_bf16 of every kernel set against the scalar table: shapes off the micro-tile
 // sizes (6 tokens x 4 rows), lengths off the vector width and across the 1024-element chunks,
 // strided operands, adversarial values.
 #include <doctest/doctest.h>
@@ -12,7 +12,9 @@
 
 #include "platform/cpu_features.h"
 #include "simd/kernels.h"
+#include "simd/quant/dequantize.h"
 #include "simd/quant/fp16.h"
+#include "simd/quant/quantize.h"
 
 using namespace ringlm;
 
@@ -128,6 +130,37 @@ TEST_CASE("to_bf16: every kernel set rounds like f32_to_bf16, bit for bit") {
         REQUIRE(got[i] == f32_to_bf16(v[i]));
       }
       REQUIRE(got[n] == 0xABCD);  // nothing written past n
+    }
+  }
+}
+
+TEST_CASE("dequantize_bf16: every kernel set equals dequantize-then-round, bit for bit") {
+  std::mt19937 rng(13);
+  std::normal_distribution<float> nd(0.0f, 2.0f);
+  std::uniform_int_distribution<int> byte(0, 255);
+  const int64_t n = 512;
+  std::vector<float> src(n), staging(n), want_f(n);
+  for (DType type : {DType::kQ8_0, DType::kQ4_0, DType::kQ4_K, DType::kQ6_K, DType::kBF16, DType::kF16}) {
+    CAPTURE(static_cast<int>(type));
+    std::vector<uint8_t> row(dtype_row_bytes(type, n));
+    for (int trial = 0; trial < 20; ++trial) {
+      if (trial % 2 == 0) {  // a real quantized row
+        for (float& v : src) v = nd(rng) * (trial == 4 ? 1e-6f : 1.0f);
+        REQUIRE(quantize_row(type, src.data(), row.data(), n).is_ok());
+      } else {  // arbitrary bytes: scales may be subnormal, huge, inf or NaN
+        for (uint8_t& b : row) b = static_cast<uint8_t>(byte(rng));
+      }
+      dequantize_row(type, row.data(), want_f.data(), n);
+      for (const Kernels* k : all_tables()) {
+        CAPTURE(std::string(k->name));
+        std::vector<uint16_t> got(n + 1, 0xABCD);
+        k->dequantize_bf16(type, row.data(), got.data(), n, staging.data());
+        for (int64_t i = 0; i < n; ++i) {
+          CAPTURE(i);
+          REQUIRE(got[i] == f32_to_bf16(want_f[i]));
+        }
+        REQUIRE(got[n] == 0xABCD);
+      }
     }
   }
 }
