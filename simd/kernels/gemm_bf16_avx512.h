@@ -5,12 +5,14 @@
 // a micro-kernel keeps MR x NR accumulators of 16 partial sums, loads NR weight vectors and one
 // token vector at a time, and reduces the partial sums once at the end. 6 tokens x 4 rows = 24
 // accumulators + 4 weight vectors + 1 token vector fit the 32 zmm registers: 10 loads per 24
-// vdpbf16ps, so the loop runs at FMA throughput from L1/L2.
+// vdpbf16ps.
 //
-// Blocking: p runs in chunks of kGemmBf16Chunk elements so the token rows of one chunk stay in L2
-// (64 tokens x 1024 x 2 B = 128 KiB) while every 4-row weight group of the caller's tile (8 KiB)
-// sits in L1; each chunk adds its sums into y. The chunking, the groups and the reduction tree
-// depend only on (m, n, k) positions, never on how rows were split between threads.
+// Blocking: p runs in chunks of kGemmBf16Chunk elements; each chunk adds its sums into y. Within
+// a chunk, a 6-token tile (12 KiB of activations) stays in L1 while it meets every 4-row weight
+// group of the caller's tile (32 rows x 2 KiB, in L2): the streamed operand is the one with 4
+// loads per step, not 6. The first token tile meets the weight rows first; it prefetches the
+// group after the one it computes. The chunking, the groups and the reduction tree depend only on
+// (m, n, k) positions, never on how rows were split between threads.
 #pragma once
 
 #include <immintrin.h>
@@ -89,25 +91,22 @@ __attribute__((always_inline)) inline void gemm_bf16_tile(const uint16_t* x, siz
   }
 }
 
-// All m tokens against NR rows. The first 6-token tile also prefetches `pf` (the next 4-row
-// group's chunk): weights stream from DRAM once, and the fetch then overlaps the other tiles.
-template <int NR>
-inline void gemm_bf16_rows(const uint16_t* x, size_t ldx, size_t m, const uint16_t* w, size_t ldw, size_t k, float* y,
-                           size_t ldy, bool accumulate, const uint16_t* pf) {
-  size_t i = 0;
-  if (m >= 6) {
-    gemm_bf16_tile<6, NR, true>(x, ldx, w, ldw, k, y, ldy, accumulate, pf);
-    i = 6;
-  }
-  for (; i + 6 <= m; i += 6) gemm_bf16_tile<6, NR, false>(x + i * ldx, ldx, w, ldw, k, y + i * ldy, ldy, accumulate, pf);
-  const uint16_t* xr = x + i * ldx;
-  float* yr = y + i * ldy;
-  switch (m - i) {
-    case 5: return gemm_bf16_tile<5, NR, false>(xr, ldx, w, ldw, k, yr, ldy, accumulate, pf);
-    case 4: return gemm_bf16_tile<4, NR, false>(xr, ldx, w, ldw, k, yr, ldy, accumulate, pf);
-    case 3: return gemm_bf16_tile<3, NR, false>(xr, ldx, w, ldw, k, yr, ldy, accumulate, pf);
-    case 2: return gemm_bf16_tile<2, NR, false>(xr, ldx, w, ldw, k, yr, ldy, accumulate, pf);
-    case 1: return gemm_bf16_tile<1, NR, false>(xr, ldx, w, ldw, k, yr, ldy, accumulate, pf);
+// Weight rows ahead of the group being computed that the first token tile prefetches.
+constexpr size_t kPrefetchRows = 4;
+
+// MR tokens against all n rows of one chunk, 4 rows at a time. With kPrefetch (the first token
+// tile of a chunk, the one that meets the rows first) each group also fetches the rows
+// kPrefetchRows further on, or the next chunk's first rows at the end.
+template <int MR, bool kPrefetch>
+inline void gemm_bf16_tokens(const uint16_t* x, size_t ldx, const uint16_t* w, size_t ldw, size_t n, size_t k, float* y,
+                             size_t ldy, bool accumulate) {
+  auto ahead = [&](size_t j) { return j + kPrefetchRows < n ? w + (j + kPrefetchRows) * ldw : w + kGemmBf16Chunk + (j + kPrefetchRows - n) * ldw; };
+  size_t j = 0;
+  for (; j + 4 <= n; j += 4) gemm_bf16_tile<MR, 4, kPrefetch>(x, ldx, w + j * ldw, ldw, k, y + j, ldy, accumulate, ahead(j));
+  switch (n - j) {
+    case 3: return gemm_bf16_tile<MR, 3, kPrefetch>(x, ldx, w + j * ldw, ldw, k, y + j, ldy, accumulate, ahead(j));
+    case 2: return gemm_bf16_tile<MR, 2, kPrefetch>(x, ldx, w + j * ldw, ldw, k, y + j, ldy, accumulate, ahead(j));
+    case 1: return gemm_bf16_tile<MR, 1, kPrefetch>(x, ldx, w + j * ldw, ldw, k, y + j, ldy, accumulate, ahead(j));
     default: return;
   }
 }
@@ -116,16 +115,22 @@ void gemm_bf16_avx512(const uint16_t* x, size_t ldx, size_t m, const uint16_t* w
                       float* y, size_t ldy) {
   for (size_t p0 = 0; p0 < k || p0 == 0; p0 += kGemmBf16Chunk) {
     const size_t kc = k - p0 < kGemmBf16Chunk ? k - p0 : kGemmBf16Chunk;
-    const bool accumulate = p0 > 0;
-    // Prefetch target of each group: the next group in this chunk, then the first of the next
-    // chunk (prefetches never fault; ones past the matrix are only wasted).
-    auto next = [&](size_t j) { return j + 4 < n ? w + (j + 4) * ldw + p0 : w + p0 + kGemmBf16Chunk; };
-    size_t j = 0;
-    for (; j + 4 <= n; j += 4) gemm_bf16_rows<4>(x + p0, ldx, m, w + j * ldw + p0, ldw, kc, y + j, ldy, accumulate, next(j));
-    switch (n - j) {
-      case 3: gemm_bf16_rows<3>(x + p0, ldx, m, w + j * ldw + p0, ldw, kc, y + j, ldy, accumulate, next(j)); break;
-      case 2: gemm_bf16_rows<2>(x + p0, ldx, m, w + j * ldw + p0, ldw, kc, y + j, ldy, accumulate, next(j)); break;
-      case 1: gemm_bf16_rows<1>(x + p0, ldx, m, w + j * ldw + p0, ldw, kc, y + j, ldy, accumulate, next(j)); break;
+    const bool acc = p0 > 0;
+    const uint16_t* wc = w + p0;
+    size_t i = 0;
+    if (m >= 6) {
+      gemm_bf16_tokens<6, true>(x + p0, ldx, wc, ldw, n, kc, y, ldy, acc);
+      i = 6;
+    }
+    for (; i + 6 <= m; i += 6) gemm_bf16_tokens<6, false>(x + i * ldx + p0, ldx, wc, ldw, n, kc, y + i * ldy, ldy, acc);
+    const uint16_t* xr = x + i * ldx + p0;
+    float* yr = y + i * ldy;
+    switch (m - i) {
+      case 5: gemm_bf16_tokens<5, false>(xr, ldx, wc, ldw, n, kc, yr, ldy, acc); break;
+      case 4: gemm_bf16_tokens<4, false>(xr, ldx, wc, ldw, n, kc, yr, ldy, acc); break;
+      case 3: gemm_bf16_tokens<3, false>(xr, ldx, wc, ldw, n, kc, yr, ldy, acc); break;
+      case 2: gemm_bf16_tokens<2, false>(xr, ldx, wc, ldw, n, kc, yr, ldy, acc); break;
+      case 1: gemm_bf16_tokens<1, false>(xr, ldx, wc, ldw, n, kc, yr, ldy, acc); break;
       default: break;
     }
     if (k == 0) break;
