@@ -39,14 +39,16 @@ struct Job {
   size_t n_lines;
   bool fill;          // first touch: write the pattern instead of reading
   uint64_t sums[256];  // one per share
+  int thread_of[256];  // which pool thread ran each share
 
   void share_range(int share, int n_shares, size_t* begin, size_t* end) const {
     *begin = n_lines * static_cast<size_t>(share) / static_cast<size_t>(n_shares) * kWordsPerLine;
     *end = n_lines * static_cast<size_t>(share + 1) / static_cast<size_t>(n_shares) * kWordsPerLine;
   }
 
-  static void run(void* ctx, int share, int n_shares, int) {
+  static void run(void* ctx, int share, int n_shares, int thread) {
     Job& job = *static_cast<Job*>(ctx);
+    job.thread_of[share] = thread;
     size_t begin = 0, end = 0;
     job.share_range(share, n_shares, &begin, &end);
     if (job.fill) {
@@ -102,7 +104,7 @@ Result<ReadBandwidth> measure_read_bandwidth(size_t buffer_bytes, int n_threads,
   void* mem = ::operator new(bytes, std::align_val_t(kLineBytes), std::nothrow);
   RINGLM_CHECK(mem != nullptr, RINGLM_ERR_OUT_OF_MEMORY, "cannot allocate a %zu-byte bandwidth buffer", bytes);
 
-  Job job{static_cast<uint64_t*>(mem), n_lines, true, {}};
+  Job job{static_cast<uint64_t*>(mem), n_lines, true, {}, {}};
   pool.run(&Job::run, &job, n_threads);
   job.fill = false;
   const uint64_t expected = fill_pattern_sum(static_cast<uint64_t>(n_lines * kWordsPerLine));
@@ -112,6 +114,7 @@ Result<ReadBandwidth> measure_read_bandwidth(size_t buffer_bytes, int n_threads,
   out.n_threads = n_threads;
   out.passes = passes;
   bool sums_match = true;
+  bool best_all_threads = false;
   for (int p = 0; p < passes; ++p) {
     const int64_t t0 = now_ns();
     pool.run(&Job::run, &job, n_threads);
@@ -119,7 +122,17 @@ Result<ReadBandwidth> measure_read_bandwidth(size_t buffer_bytes, int n_threads,
     uint64_t total = 0;
     for (int s = 0; s < n_threads; ++s) total += job.sums[s];
     sums_match = sums_match && total == expected;
-    if (p == 0 || seconds < out.best_seconds) out.best_seconds = seconds;
+    // The pool hands shares to whichever thread claims them: a pass where one thread ran two
+    // shares (another was late) measured fewer threads than asked. Keep the best of the passes
+    // that ran every share on its own thread, if any did.
+    bool seen[256] = {};
+    int distinct = 0;
+    for (int s = 0; s < n_threads; ++s) distinct += seen[job.thread_of[s]] ? 0 : (seen[job.thread_of[s]] = true, 1);
+    const bool all_threads = distinct == n_threads;
+    if (p == 0 || (all_threads && !best_all_threads) || (all_threads == best_all_threads && seconds < out.best_seconds)) {
+      out.best_seconds = seconds;
+      best_all_threads = all_threads;
+    }
   }
   ::operator delete(mem, std::align_val_t(kLineBytes));
   RINGLM_CHECK(sums_match, RINGLM_ERR_INTERNAL, "bandwidth read loop summed the buffer wrongly");
