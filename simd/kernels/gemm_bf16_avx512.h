@@ -155,22 +155,96 @@ void to_bf16_avx512(const float* x, uint16_t* out, size_t n) {
   }
 }
 
-// Prefill tiles: Q8_0 rows straight to bf16 (d * q as the scalar dequantize, then rounded);
-// other types through the scalar dequantize and the vector rounding.
+// Prefill tiles: quantized rows straight to bf16. Each element is computed with the scalar
+// dequantizer's operations in its order (simd/quant/dequantize.cpp), so the f32 values and hence
+// the rounded bf16 are bit-identical to it; opaque() keeps the compiler from fusing a multiply and
+// a subtraction into one FMA (a single rounding would differ).
+inline __m512 opaque(__m512 v) {
+  __asm__("" : "+v"(v));
+  return v;
+}
+// 16 unsigned bytes -> 16 floats.
+inline __m512 u8_to_ps(__m128i b) { return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(b)); }
+inline void store_bf16x16(uint16_t* out, __m512 v) {
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), round_to_bf16(v));
+}
+
 void dequantize_bf16_avx512(DType type, const void* row, uint16_t* out, int64_t n, float* staging) {
-  if (type != DType::kQ8_0) {
-    dequantize_row(type, row, staging, n);
-    to_bf16_avx512(staging, out, static_cast<size_t>(n));
-    return;
-  }
-  const BlockQ8_0* b = static_cast<const BlockQ8_0*>(row);
-  for (int64_t i = 0; i < n / kQK8_0; ++i, out += kQK8_0) {
-    const __m512 d = _mm512_set1_ps(f16_to_f32(b[i].d));
-    const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[i].qs));
-    const __m512 lo = _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm256_castsi256_si128(q))));
-    const __m512 hi = _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm256_extracti128_si256(q, 1))));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), round_to_bf16(lo));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 16), round_to_bf16(hi));
+  const __m128i low4 = _mm_set1_epi8(0x0F);
+  switch (type) {
+    case DType::kQ8_0: {
+      const BlockQ8_0* b = static_cast<const BlockQ8_0*>(row);
+      for (int64_t i = 0; i < n / kQK8_0; ++i, out += kQK8_0) {
+        const __m512 d = _mm512_set1_ps(f16_to_f32(b[i].d));
+        const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[i].qs));
+        store_bf16x16(out, _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm256_castsi256_si128(q)))));
+        store_bf16x16(out + 16, _mm512_mul_ps(d, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm256_extracti128_si256(q, 1)))));
+      }
+      return;
+    }
+    case DType::kQ4_0: {  // d * ((q & 15) - 8), low nibbles first
+      const BlockQ4_0* b = static_cast<const BlockQ4_0*>(row);
+      const __m512i eight = _mm512_set1_epi32(8);
+      for (int64_t i = 0; i < n / kQK4_0; ++i, out += kQK4_0) {
+        const __m512 d = _mm512_set1_ps(f16_to_f32(b[i].d));
+        const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b[i].qs));
+        const __m512i lo = _mm512_sub_epi32(_mm512_cvtepu8_epi32(_mm_and_si128(q, low4)), eight);
+        const __m512i hi = _mm512_sub_epi32(_mm512_cvtepu8_epi32(_mm_and_si128(_mm_srli_epi16(q, 4), low4)), eight);
+        store_bf16x16(out, _mm512_mul_ps(d, _mm512_cvtepi32_ps(lo)));
+        store_bf16x16(out + 16, _mm512_mul_ps(d, _mm512_cvtepi32_ps(hi)));
+      }
+      return;
+    }
+    case DType::kQ4_K: {  // sub-block s: (d * sc) * q - dmin * m
+      const BlockQ4_K* b = static_cast<const BlockQ4_K*>(row);
+      for (int64_t i = 0; i < n / kQK_K; ++i) {
+        const float d = f16_to_f32(b[i].d), dmin = f16_to_f32(b[i].dmin);
+        for (int sb = 0; sb < kQK_K / 32; ++sb, out += 32) {
+          int sc = 0, m = 0;
+          q4k_scale_min(b[i].scales, sb, &sc, &m);
+          const __m512 ds = _mm512_set1_ps(d * static_cast<float>(sc)), dm = _mm512_set1_ps(dmin * static_cast<float>(m));
+          const uint8_t* q = b[i].qs + 32 * (sb / 2);
+          for (int h = 0; h < 2; ++h) {
+            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q + 16 * h));
+            if (sb & 1) v = _mm_srli_epi16(v, 4);
+            store_bf16x16(out + 16 * h, _mm512_sub_ps(opaque(_mm512_mul_ps(ds, u8_to_ps(_mm_and_si128(v, low4)))), dm));
+          }
+        }
+      }
+      return;
+    }
+    case DType::kQ6_K: {  // (d * sc) * (6-bit q - 32)
+      const BlockQ6_K* b = static_cast<const BlockQ6_K*>(row);
+      const __m512i k32 = _mm512_set1_epi32(32), three = _mm512_set1_epi32(3), fifteen = _mm512_set1_epi32(15);
+      for (int64_t i = 0; i < n / kQK_K; ++i) {
+        const float d = f16_to_f32(b[i].d);
+        for (int h = 0; h < 2; ++h, out += 128) {
+          const uint8_t* ql = b[i].ql + 64 * h;
+          const uint8_t* qh = b[i].qh + 32 * h;
+          const int8_t* sc = b[i].scales + 8 * h;
+          for (int half = 0; half < 2; ++half) {  // l in [16 * half, 16 * half + 16): scale index `half`
+            const int l = 16 * half;
+            const __m512i a = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(ql + l)));
+            const __m512i c = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(ql + l + 32)));
+            const __m512i hb = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(qh + l)));
+            const __m512i q[4] = {
+                _mm512_or_si512(_mm512_and_si512(a, fifteen), _mm512_slli_epi32(_mm512_and_si512(hb, three), 4)),
+                _mm512_or_si512(_mm512_and_si512(c, fifteen), _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(hb, 2), three), 4)),
+                _mm512_or_si512(_mm512_srli_epi32(a, 4), _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(hb, 4), three), 4)),
+                _mm512_or_si512(_mm512_srli_epi32(c, 4), _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(hb, 6), three), 4))};
+            for (int k = 0; k < 4; ++k) {
+              const __m512 s = _mm512_set1_ps(d * static_cast<float>(sc[half + 2 * k]));
+              store_bf16x16(out + 32 * k + l, _mm512_mul_ps(s, _mm512_cvtepi32_ps(_mm512_sub_epi32(q[k], k32))));
+            }
+          }
+        }
+      }
+      return;
+    }
+    default:
+      dequantize_row(type, row, staging, n);
+      to_bf16_avx512(staging, out, static_cast<size_t>(n));
+      return;
   }
 }
 
