@@ -6,13 +6,24 @@
 #include "simd/arch/arch_tables.h"
 #include "simd/kernels/gemm_bf16_avx512.h"
 #include "simd/kernels/int8_ops_x86.h"
+#include "simd/kernels/quant_avx512.h"
 #include "simd/kernels/table.h"
 
 namespace ringlm {
 
+namespace {
+// Q4_0 and Q4_K rows two blocks per instruction (quant_avx512.h); other types: the 256-bit VNNI kernels.
+void matvec_q8_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
+  if (w.dtype == DType::kQ4_0 && w.cols <= kQ4Avx512MaxCols) return matvec_q4_0_avx512(w, xq, y, row_begin, row_end);
+  if (w.dtype == DType::kQ4_K && w.cols <= kQ4Avx512MaxCols) return matvec_q4_k_avx512(w, xq, y, row_begin, row_end);
+  matvec_q8<X86Ops256<true>>(w, xq, y, row_begin, row_end);
+}
+}  // namespace
+
 const Kernels& avx512_kernels() {
   static const Kernels t = [] {
     Kernels k = make_table<xsimd::avx512f, X86Ops256<true>>("avx512");
+    k.matvec_q8 = matvec_q8_avx512;
     k.gemm_bf16 = gemm_bf16_avx512;
     k.to_bf16 = to_bf16_avx512;
     k.dequantize_bf16 = dequantize_bf16_avx512;

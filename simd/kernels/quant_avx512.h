@@ -1,0 +1,210 @@
+// AVX-512 decode matvecs for Q4_0 and Q4_K weights: two 32-element blocks per 512-bit vpdpbusd.
+// Included only by simd/arch/avx512.cpp. The 256-bit generic kernels (quant_kernels.h) are
+// compute-bound on these types (one block per instruction, plus the sign trick for Q4_0): ~13 and
+// ~11 GB/s per core against ~30 for Q8_0, which is memory-bound.
+//
+// Q4_0:
+// Per call, the activations are rearranged once so that a pair of weight blocks needs no shuffle:
+// a Q4_0 block holds elements 0..15 in its low nibbles and 16..31 in its high nibbles, so the
+// weight vector of blocks (b, b+1) is [b lo, b+1 lo, b hi, b+1 hi] (16 bytes each) and the
+// activation vector is laid out the same way. The weights enter vpdpbusd unsigned (q in 0..15);
+// the accumulator starts at -8 * (sum of the lane's four activations), so every int32 lane ends
+// as the exact sum of (q - 8) * x over its four elements — the integers of simd/quant/dot.h, split
+// into lanes. Lanes are scaled by their block's dw * dx (the reference's float product) and summed
+// lane-wise, as quant_kernels.h does.
+//
+// Q4_K: 64 bytes of a super-block's quants hold sub-blocks 4h..4h+3: low nibbles = [4h, 4h+2],
+// high nibbles = [4h+1, 4h+3], 32 elements each. The activations are rearranged per call the same
+// way; each lane's integer sum is scaled by (d * sc) * dx where the reference scales sc * isum by
+// d * dx — the same integers, the float roundings in other places, within the bound the tests
+// state. The min term m * xsum is formed in integers from activation sums computed once per call.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "runtime/tensor.h"
+#include "simd/quant/blocks.h"
+
+namespace ringlm {
+namespace {
+
+// Longest row the rearranged activations are kept for on the stack (longer rows: generic kernel).
+constexpr int64_t kQ4Avx512MaxCols = 16384;
+
+inline float f16_scale(uint16_t h) { return _cvtsh_ss(h); }
+
+inline int32_t hsum_epi32_256(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+  return _mm_cvtsi128_si32(s);
+}
+
+inline float hsum512(__m512 v) {
+  const __m256 h = _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+// Block pair (b, b+1) of a Q4_0 row as [b lo, b+1 lo, b hi, b+1 hi].
+inline __m512i q4_0_pair(const BlockQ4_0* b) {
+  const __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b[0].qs))),
+                                            _mm_loadu_si128(reinterpret_cast<const __m128i*>(b[1].qs)), 1);
+  const __m256i m = _mm256_set1_epi8(15);
+  return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_and_si256(v, m)), _mm256_and_si256(_mm256_srli_epi16(v, 4), m), 1);
+}
+
+void matvec_q4_0_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
+  const int64_t nb = w.cols / kQK4_0, np = nb / 2;
+  // Per pair: activations in the weights' order, -8 * lane sums, and dx per lane.
+  alignas(64) __m512i xs[kQ4Avx512MaxCols / 64];
+  alignas(64) __m512i corr[kQ4Avx512MaxCols / 64];
+  alignas(64) __m512 dxs[kQ4Avx512MaxCols / 64];
+  const __m512i eight = _mm512_set1_epi8(8);
+  for (int64_t p = 0; p < np; ++p) {
+    const BlockQ8_0* x = xq + 2 * p;
+    const __m128i x0lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[0].qs));
+    const __m128i x0hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[0].qs + 16));
+    const __m128i x1lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[1].qs));
+    const __m128i x1hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[1].qs + 16));
+    const __m256i lo = _mm256_inserti128_si256(_mm256_castsi128_si256(x0lo), x1lo, 1);
+    const __m256i hi = _mm256_inserti128_si256(_mm256_castsi128_si256(x0hi), x1hi, 1);
+    xs[p] = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+    corr[p] = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), eight, xs[p]));
+    // Lanes 0-3 and 8-11 belong to block 2p, 4-7 and 12-15 to block 2p + 1.
+    dxs[p] = _mm512_mask_blend_ps(0xF0F0, _mm512_set1_ps(f16_scale(x[0].d)), _mm512_set1_ps(f16_scale(x[1].d)));
+  }
+  // An odd last block: one 256-bit step in natural order (lo = elements 0..15, hi = 16..31).
+  const bool odd = nb % 2 != 0;
+  __m256i x_last = _mm256_setzero_si256(), corr_last = _mm256_setzero_si256();
+  float dx_last = 0.0f;
+  if (odd) {
+    x_last = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq[nb - 1].qs));
+    corr_last = _mm256_sub_epi32(_mm256_setzero_si256(),
+                                 _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8(8), x_last));
+    dx_last = f16_scale(xq[nb - 1].d);
+  }
+
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    const BlockQ4_0* wb = reinterpret_cast<const BlockQ4_0*>(w.row(r));
+    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+    int64_t p = 0;
+    for (; p + 2 <= np; p += 2) {  // two independent FMA chains
+      const __m512 s0 = _mm512_mul_ps(
+          _mm512_mask_blend_ps(0xF0F0, _mm512_set1_ps(f16_scale(wb[2 * p].d)), _mm512_set1_ps(f16_scale(wb[2 * p + 1].d))), dxs[p]);
+      const __m512 s1 = _mm512_mul_ps(
+          _mm512_mask_blend_ps(0xF0F0, _mm512_set1_ps(f16_scale(wb[2 * p + 2].d)), _mm512_set1_ps(f16_scale(wb[2 * p + 3].d))), dxs[p + 1]);
+      acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(corr[p], q4_0_pair(wb + 2 * p), xs[p])), s0, acc0);
+      acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(corr[p + 1], q4_0_pair(wb + 2 * p + 2), xs[p + 1])), s1, acc1);
+    }
+    if (p < np) {
+      const __m512 s0 = _mm512_mul_ps(
+          _mm512_mask_blend_ps(0xF0F0, _mm512_set1_ps(f16_scale(wb[2 * p].d)), _mm512_set1_ps(f16_scale(wb[2 * p + 1].d))), dxs[p]);
+      acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(corr[p], q4_0_pair(wb + 2 * p), xs[p])), s0, acc0);
+    }
+    float sum = hsum512(_mm512_add_ps(acc0, acc1));
+    if (odd) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[nb - 1].qs));
+      const __m128i m = _mm_set1_epi8(15);
+      const __m256i q = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_and_si128(v, m)), _mm_and_si128(_mm_srli_epi16(v, 4), m), 1);
+      const __m256 lanes = _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(corr_last, q, x_last));
+      __m128 s = _mm_add_ps(_mm256_castps256_ps128(lanes), _mm256_extractf128_ps(lanes, 1));
+      s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+      s = _mm_add_ss(s, _mm_movehdup_ps(s));
+      sum += _mm_cvtss_f32(s) * (f16_scale(wb[nb - 1].d) * dx_last);
+    }
+    y[r - row_begin] = sum;
+  }
+}
+
+// Q4_K 6-bit scales and mins of one super-block (blocks.h q4k_scale_min) as int32 x 8, without a
+// trip through memory (8 scalar stores read back as one vector would stall store forwarding):
+//   j < 4: sc = b[j] & 63,                          m = b[j+4] & 63
+//   j >= 4: sc = (b[j+4] & 15) | (b[j-4] >> 6) << 4, m = (b[j+4] >> 4) | (b[j] >> 6) << 4
+inline void q4k_scales_mins(const uint8_t* b, __m256i* sc, __m256i* m) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b));  // 12 bytes + 4 of the quants
+  auto lanes = [&](char i0, char i1, char i2, char i3, char i4, char i5, char i6, char i7) {
+    return _mm256_cvtepu8_epi32(_mm_shuffle_epi8(v, _mm_setr_epi8(i0, i1, i2, i3, i4, i5, i6, i7, -1, -1, -1, -1, -1, -1, -1, -1)));
+  };
+  const __m256i s_lo = lanes(0, 1, 2, 3, 8, 9, 10, 11);  // b[j] for j < 4, b[j+4] for j >= 4
+  const __m256i m_lo = lanes(4, 5, 6, 7, 8, 9, 10, 11);  // b[j+4]
+  const __m256i s_hi = lanes(0, 0, 0, 0, 0, 1, 2, 3);    // b[j-4] (j >= 4)
+  const __m256i m_hi = lanes(0, 0, 0, 0, 4, 5, 6, 7);    // b[j] (j >= 4)
+  const __m256i c63 = _mm256_set1_epi32(63), c15 = _mm256_set1_epi32(15);
+  const __m256i sc_hi = _mm256_or_si256(_mm256_and_si256(s_lo, c15), _mm256_slli_epi32(_mm256_srli_epi32(s_hi, 6), 4));
+  const __m256i m_hi_v = _mm256_or_si256(_mm256_srli_epi32(m_lo, 4), _mm256_slli_epi32(_mm256_srli_epi32(m_hi, 6), 4));
+  *sc = _mm256_blend_epi32(_mm256_and_si256(s_lo, c63), sc_hi, 0xF0);
+  *m = _mm256_blend_epi32(_mm256_and_si256(m_lo, c63), m_hi_v, 0xF0);
+}
+
+void matvec_q4_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
+  const int64_t ns = w.cols / kQK_K;
+  // Per super-block: 4 rearranged activation vectors ([b0,b2], [b1,b3], [b4,b6], [b5,b7]), their dx
+  // per lane, and per sub-block the activation sum and dx (8 lanes).
+  alignas(64) __m512i xs[kQ4Avx512MaxCols / 64];
+  alignas(64) __m512 dxs[kQ4Avx512MaxCols / 64];
+  alignas(32) __m256i xsum[kQ4Avx512MaxCols / kQK_K];
+  alignas(32) __m256 dx8[kQ4Avx512MaxCols / kQK_K];
+  const __m512i ones = _mm512_set1_epi8(1);
+  for (int64_t i = 0; i < ns; ++i) {
+    const BlockQ8_0* x = xq + 8 * i;
+    alignas(32) int32_t sums[8];
+    alignas(32) float dxj[8];
+    for (int j = 0; j < 8; ++j) dxj[j] = f16_scale(x[j].d);
+    for (int h = 0; h < 2; ++h) {
+      for (int odd = 0; odd < 2; ++odd) {  // [4h + odd, 4h + 2 + odd]
+        const int a = 4 * h + odd, b = a + 2;
+        const __m512i v = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[a].qs))),
+                                             _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qs)), 1);
+        xs[4 * i + 2 * h + odd] = v;
+        dxs[4 * i + 2 * h + odd] = _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(dxj[a]), _mm512_set1_ps(dxj[b]));
+        const __m512i lanes = _mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, v);
+        sums[a] = hsum_epi32_256(_mm512_castsi512_si256(lanes));
+        sums[b] = hsum_epi32_256(_mm512_extracti64x4_epi64(lanes, 1));
+      }
+    }
+    xsum[i] = _mm256_load_si256(reinterpret_cast<const __m256i*>(sums));
+    dx8[i] = _mm256_load_ps(dxj);
+  }
+  // Lane pattern of the 4 activation vectors: sub-blocks (0,2), (1,3), (4,6), (5,7).
+  const __m512i pick[4] = {_mm512_set_epi32(2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0),
+                           _mm512_set_epi32(3, 3, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+                           _mm512_set_epi32(6, 6, 6, 6, 6, 6, 6, 6, 4, 4, 4, 4, 4, 4, 4, 4),
+                           _mm512_set_epi32(7, 7, 7, 7, 7, 7, 7, 7, 5, 5, 5, 5, 5, 5, 5, 5)};
+  const __m512i low4 = _mm512_set1_epi8(15);
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    const BlockQ4_K* wb = reinterpret_cast<const BlockQ4_K*>(w.row(r));
+    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+    __m256 accm = _mm256_setzero_ps();
+    for (int64_t i = 0; i < ns; ++i) {
+      __m256i sc8, m8;
+      q4k_scales_mins(wb[i].scales, &sc8, &m8);
+      // d * sc_j, exact in f32 (an 11-bit f16 significand times a 6-bit integer).
+      const __m512 dsc = _mm512_castps256_ps512(_mm256_mul_ps(_mm256_set1_ps(f16_scale(wb[i].d)), _mm256_cvtepi32_ps(sc8)));
+      for (int h = 0; h < 2; ++h) {
+        const __m512i v = _mm512_loadu_si512(wb[i].qs + 64 * h);
+        const __m512i lo = _mm512_and_si512(v, low4), hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
+        const int k0 = 4 * static_cast<int>(i) + 2 * h;
+        const __m512 s0 = _mm512_mul_ps(_mm512_permutexvar_ps(pick[2 * h], dsc), dxs[k0]);
+        const __m512 s1 = _mm512_mul_ps(_mm512_permutexvar_ps(pick[2 * h + 1], dsc), dxs[k0 + 1]);
+        acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, xs[k0])), s0, acc0);
+        acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), hi, xs[k0 + 1])), s1, acc1);
+      }
+      // (dmin * dx_j) * (m_j * xsum_j) for the 8 sub-blocks.
+      accm = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_mullo_epi32(m8, xsum[i])),
+                             _mm256_mul_ps(_mm256_set1_ps(f16_scale(wb[i].dmin)), dx8[i]), accm);
+    }
+    __m128 m4 = _mm_add_ps(_mm256_castps256_ps128(accm), _mm256_extractf128_ps(accm, 1));
+    m4 = _mm_add_ps(m4, _mm_movehl_ps(m4, m4));
+    m4 = _mm_add_ss(m4, _mm_movehdup_ps(m4));
+    y[r - row_begin] = hsum512(_mm512_add_ps(acc0, acc1)) - _mm_cvtss_f32(m4);
+  }
+}
+
+}  // namespace
+}  // namespace ringlm
