@@ -59,26 +59,38 @@ inline __m512i q4_0_pair(const BlockQ4_0* b) {
   return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_and_si256(v, m)), _mm256_and_si256(_mm256_srli_epi16(v, 4), m), 1);
 }
 
+// Activations of block pairs, arranged once per call like the weight vectors they meet.
+struct PairedActivations {
+  static constexpr int64_t kMaxPairs = kQ4Avx512MaxCols / 64;
+  __m512i x[kMaxPairs];     // the pair's 64 int8 activations
+  __m512i start[kMaxPairs];  // -offset * (sum of each lane's four activations): the vpdpbusd start
+  __m512 dx[kMaxPairs];     // each lane's block scale
+};
+
+// Pair p = blocks (a, b). natural: [a, b]; otherwise interleaved halves [a lo, b lo, a hi, b hi]
+// (Q4_0's nibble order). offset: the weights' zero point (q - offset), 0 for none.
+inline void pair_activations(PairedActivations& out, int64_t p, const BlockQ8_0& a, const BlockQ8_0& b, bool natural,
+                             int8_t offset) {
+  __m512i v;
+  if (natural) {
+    v = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.qs))),
+                           _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.qs)), 1);
+  } else {
+    auto half = [](const BlockQ8_0& blk, int h) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk.qs + 16 * h)); };
+    const __m256i lo = _mm256_inserti128_si256(_mm256_castsi128_si256(half(a, 0)), half(b, 0), 1);
+    const __m256i hi = _mm256_inserti128_si256(_mm256_castsi128_si256(half(a, 1)), half(b, 1), 1);
+    v = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+  }
+  out.x[p] = v;
+  out.start[p] = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_set1_epi8(offset), v));
+  // Block b's lanes: 8-15 in natural order, 4-7 and 12-15 interleaved.
+  out.dx[p] = _mm512_mask_blend_ps(natural ? 0xFF00 : 0xF0F0, _mm512_set1_ps(f16_scale(a.d)), _mm512_set1_ps(f16_scale(b.d)));
+}
+
 void matvec_q4_0_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
   const int64_t nb = w.cols / kQK4_0, np = nb / 2;
-  // Per pair: activations in the weights' order, -8 * lane sums, and dx per lane.
-  alignas(64) __m512i xs[kQ4Avx512MaxCols / 64];
-  alignas(64) __m512i corr[kQ4Avx512MaxCols / 64];
-  alignas(64) __m512 dxs[kQ4Avx512MaxCols / 64];
-  const __m512i eight = _mm512_set1_epi8(8);
-  for (int64_t p = 0; p < np; ++p) {
-    const BlockQ8_0* x = xq + 2 * p;
-    const __m128i x0lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[0].qs));
-    const __m128i x0hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[0].qs + 16));
-    const __m128i x1lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[1].qs));
-    const __m128i x1hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[1].qs + 16));
-    const __m256i lo = _mm256_inserti128_si256(_mm256_castsi128_si256(x0lo), x1lo, 1);
-    const __m256i hi = _mm256_inserti128_si256(_mm256_castsi128_si256(x0hi), x1hi, 1);
-    xs[p] = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
-    corr[p] = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), eight, xs[p]));
-    // Lanes 0-3 and 8-11 belong to block 2p, 4-7 and 12-15 to block 2p + 1.
-    dxs[p] = _mm512_mask_blend_ps(0xF0F0, _mm512_set1_ps(f16_scale(x[0].d)), _mm512_set1_ps(f16_scale(x[1].d)));
-  }
+  PairedActivations ax;
+  for (int64_t p = 0; p < np; ++p) pair_activations(ax, p, xq[2 * p], xq[2 * p + 1], false, 8);
   // An odd last block: one 256-bit step in natural order (lo = elements 0..15, hi = 16..31).
   const bool odd = nb % 2 != 0;
   __m256i x_last = _mm256_setzero_si256(), corr_last = _mm256_setzero_si256();
@@ -96,16 +108,16 @@ void matvec_q4_0_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
     int64_t p = 0;
     for (; p + 2 <= np; p += 2) {  // two independent FMA chains
       const __m512 s0 = _mm512_mul_ps(
-          _mm512_mask_blend_ps(0xF0F0, _mm512_set1_ps(f16_scale(wb[2 * p].d)), _mm512_set1_ps(f16_scale(wb[2 * p + 1].d))), dxs[p]);
+          _mm512_mask_blend_ps(0xF0F0, _mm512_set1_ps(f16_scale(wb[2 * p].d)), _mm512_set1_ps(f16_scale(wb[2 * p + 1].d))), ax.dx[p]);
       const __m512 s1 = _mm512_mul_ps(
-          _mm512_mask_blend_ps(0xF0F0, _mm512_set1_ps(f16_scale(wb[2 * p + 2].d)), _mm512_set1_ps(f16_scale(wb[2 * p + 3].d))), dxs[p + 1]);
-      acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(corr[p], q4_0_pair(wb + 2 * p), xs[p])), s0, acc0);
-      acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(corr[p + 1], q4_0_pair(wb + 2 * p + 2), xs[p + 1])), s1, acc1);
+          _mm512_mask_blend_ps(0xF0F0, _mm512_set1_ps(f16_scale(wb[2 * p + 2].d)), _mm512_set1_ps(f16_scale(wb[2 * p + 3].d))), ax.dx[p + 1]);
+      acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(ax.start[p], q4_0_pair(wb + 2 * p), ax.x[p])), s0, acc0);
+      acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(ax.start[p + 1], q4_0_pair(wb + 2 * p + 2), ax.x[p + 1])), s1, acc1);
     }
     if (p < np) {
       const __m512 s0 = _mm512_mul_ps(
-          _mm512_mask_blend_ps(0xF0F0, _mm512_set1_ps(f16_scale(wb[2 * p].d)), _mm512_set1_ps(f16_scale(wb[2 * p + 1].d))), dxs[p]);
-      acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(corr[p], q4_0_pair(wb + 2 * p), xs[p])), s0, acc0);
+          _mm512_mask_blend_ps(0xF0F0, _mm512_set1_ps(f16_scale(wb[2 * p].d)), _mm512_set1_ps(f16_scale(wb[2 * p + 1].d))), ax.dx[p]);
+      acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(ax.start[p], q4_0_pair(wb + 2 * p), ax.x[p])), s0, acc0);
     }
     float sum = hsum512(_mm512_add_ps(acc0, acc1));
     if (odd) {
@@ -144,29 +156,21 @@ inline void q4k_scales_mins(const uint8_t* b, __m256i* sc, __m256i* m) {
 
 void matvec_q4_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
   const int64_t ns = w.cols / kQK_K;
-  // Per super-block: 4 rearranged activation vectors ([b0,b2], [b1,b3], [b4,b6], [b5,b7]), their dx
-  // per lane, and per sub-block the activation sum and dx (8 lanes).
-  alignas(64) __m512i xs[kQ4Avx512MaxCols / 64];
-  alignas(64) __m512 dxs[kQ4Avx512MaxCols / 64];
+  // Per super-block: 4 activation pairs ([b0,b2], [b1,b3], [b4,b6], [b5,b7]) and, per sub-block,
+  // the activation sum and dx (8 lanes).
+  PairedActivations ax;
   alignas(32) __m256i xsum[kQ4Avx512MaxCols / kQK_K];
   alignas(32) __m256 dx8[kQ4Avx512MaxCols / kQK_K];
-  const __m512i ones = _mm512_set1_epi8(1);
   for (int64_t i = 0; i < ns; ++i) {
     const BlockQ8_0* x = xq + 8 * i;
     alignas(32) int32_t sums[8];
     alignas(32) float dxj[8];
     for (int j = 0; j < 8; ++j) dxj[j] = f16_scale(x[j].d);
-    for (int h = 0; h < 2; ++h) {
-      for (int odd = 0; odd < 2; ++odd) {  // [4h + odd, 4h + 2 + odd]
-        const int a = 4 * h + odd, b = a + 2;
-        const __m512i v = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[a].qs))),
-                                             _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qs)), 1);
-        xs[4 * i + 2 * h + odd] = v;
-        dxs[4 * i + 2 * h + odd] = _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(dxj[a]), _mm512_set1_ps(dxj[b]));
-        const __m512i lanes = _mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, v);
-        sums[a] = hsum_epi32_256(_mm512_castsi512_si256(lanes));
-        sums[b] = hsum_epi32_256(_mm512_extracti64x4_epi64(lanes, 1));
-      }
+    for (int k = 0; k < 4; ++k) {
+      const int a = 4 * (k / 2) + k % 2, b = a + 2;
+      pair_activations(ax, 4 * i + k, x[a], x[b], true, 1);  // start = -(lane sums)
+      sums[a] = -hsum_epi32_256(_mm512_castsi512_si256(ax.start[4 * i + k]));
+      sums[b] = -hsum_epi32_256(_mm512_extracti64x4_epi64(ax.start[4 * i + k], 1));
     }
     xsum[i] = _mm256_load_si256(reinterpret_cast<const __m256i*>(sums));
     dx8[i] = _mm256_load_ps(dxj);
@@ -190,10 +194,10 @@ void matvec_q4_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
         const __m512i v = _mm512_loadu_si512(wb[i].qs + 64 * h);
         const __m512i lo = _mm512_and_si512(v, low4), hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
         const int k0 = 4 * static_cast<int>(i) + 2 * h;
-        const __m512 s0 = _mm512_mul_ps(_mm512_permutexvar_ps(pick[2 * h], dsc), dxs[k0]);
-        const __m512 s1 = _mm512_mul_ps(_mm512_permutexvar_ps(pick[2 * h + 1], dsc), dxs[k0 + 1]);
-        acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, xs[k0])), s0, acc0);
-        acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), hi, xs[k0 + 1])), s1, acc1);
+        const __m512 s0 = _mm512_mul_ps(_mm512_permutexvar_ps(pick[2 * h], dsc), ax.dx[k0]);
+        const __m512 s1 = _mm512_mul_ps(_mm512_permutexvar_ps(pick[2 * h + 1], dsc), ax.dx[k0 + 1]);
+        acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, ax.x[k0])), s0, acc0);
+        acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), hi, ax.x[k0 + 1])), s1, acc1);
       }
       // (dmin * dx_j) * (m_j * xsum_j) for the 8 sub-blocks.
       accm = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_mullo_epi32(m8, xsum[i])),
@@ -213,17 +217,8 @@ void matvec_q4_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
 // accumulator started at -32 x lane sums; each 4-lane group has one 16-element scale.
 void matvec_q6_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
   const int64_t ns = w.cols / kQK_K, np = ns * 4;  // block pairs
-  alignas(64) __m512i xs[kQ4Avx512MaxCols / 64];
-  alignas(64) __m512i corr[kQ4Avx512MaxCols / 64];
-  alignas(64) __m512 dxs[kQ4Avx512MaxCols / 64];
-  const __m512i k32 = _mm512_set1_epi8(32);
-  for (int64_t p = 0; p < np; ++p) {
-    const BlockQ8_0* x = xq + 2 * p;
-    xs[p] = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[0].qs))),
-                               _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[1].qs)), 1);
-    corr[p] = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), k32, xs[p]));
-    dxs[p] = _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(f16_scale(x[0].d)), _mm512_set1_ps(f16_scale(x[1].d)));
-  }
+  PairedActivations ax;
+  for (int64_t p = 0; p < np; ++p) pair_activations(ax, p, xq[2 * p], xq[2 * p + 1], true, 32);
   const __m512i pick_lo = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
   const __m512i pick_hi = _mm512_set_epi32(7, 7, 7, 7, 6, 6, 6, 6, 5, 5, 5, 5, 4, 4, 4, 4);
   const __m512i low4 = _mm512_set1_epi8(15);
@@ -246,10 +241,10 @@ void matvec_q6_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
         const __m512 dsc = _mm512_castps256_ps512(_mm256_mul_ps(
             d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(wb[i].scales + 8 * h))))));
         const int64_t p = 4 * i + 2 * h;
-        const __m512 s0 = _mm512_mul_ps(_mm512_permutexvar_ps(pick_lo, dsc), dxs[p]);
-        const __m512 s1 = _mm512_mul_ps(_mm512_permutexvar_ps(pick_hi, dsc), dxs[p + 1]);
-        acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(corr[p], q01, xs[p])), s0, acc0);
-        acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(corr[p + 1], q23, xs[p + 1])), s1, acc1);
+        const __m512 s0 = _mm512_mul_ps(_mm512_permutexvar_ps(pick_lo, dsc), ax.dx[p]);
+        const __m512 s1 = _mm512_mul_ps(_mm512_permutexvar_ps(pick_hi, dsc), ax.dx[p + 1]);
+        acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(ax.start[p], q01, ax.x[p])), s0, acc0);
+        acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(ax.start[p + 1], q23, ax.x[p + 1])), s1, acc1);
       }
     }
     y[r - row_begin] = hsum512(_mm512_add_ps(acc0, acc1));
