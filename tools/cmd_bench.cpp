@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_kernels.h"
 #include "bench_report.h"
 #include "cli_args.h"
 #include "commands.h"
@@ -35,6 +36,7 @@ constexpr uint32_t kMaxTokens = 1u << 24;
 void usage(std::FILE* out) {
   std::fprintf(out,
                "usage: ringlm bench -m MODEL [-z TOKENIZER] [options]\n"
+               "       ringlm bench --kernels [-r N]\n"
                "  -p, --n-prompt LIST   prefill tests: tokens per timed prefill call (default 128; 0 = none)\n"
                "  -n, --n-gen LIST      decode tests: timed single-token steps (default 128; 0 = none)\n"
                "  -d, --n-depth LIST    tokens already in the KV cache when timing starts (default 0)\n"
@@ -52,7 +54,9 @@ void usage(std::FILE* out) {
                "LIST is comma-separated (-p 32,128 -t 1,2): one row per prefill or decode test, per depth and\n"
                "thread count. Every test runs once untimed first. Decode rows show bytes/token (every weight a\n"
                "step reads, plus the KV cache at the mean depth of the timed steps), GB/s = tok/s x bytes/token,\n"
-               "and roofline = GB/s / the read bandwidth measured with the row's thread count.\n");
+               "and roofline = GB/s / the read bandwidth measured with the row's thread count.\n"
+               "--kernels needs no model: decode matvec GB/s of the active kernel set per weight type, one\n"
+               "thread, over a 2 MiB matrix (in cache) and a 256 MiB one (from memory); -r passes, best kept.\n");
 }
 
 int usage_error() {
@@ -286,6 +290,16 @@ int cmd_bench(int argc, char** argv) {
     }
   }
   Args args(argc, argv, 2);
+  if (args.flag("--kernels")) {
+    std::string kreps = "5";
+    std::vector<uint64_t> kr;
+    args.get("-r", "--repetitions", kreps);
+    if (!args.finish() || !parse_list("-r", kreps, 1, 1000, kr) || kr.size() != 1) {
+      std::fprintf(stderr, "ringlm bench: --kernels takes only -r N\n");
+      return usage_error();
+    }
+    return bench_kernels(static_cast<int>(kr[0]));
+  }
   std::string model_path, tok_path, prompts_arg = "128", gens_arg = "128", depth_arg = "0", reps_arg = "5";
   std::string threads_arg = std::to_string(static_cast<int>(SessionArgs::default_threads()));
   std::string bw_arg, stream_depths_arg = "1000,10000,100000";

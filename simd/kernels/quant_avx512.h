@@ -1,8 +1,8 @@
 // AVX-512 decode matvecs for Q8_0, Q4_0, Q4_K and Q6_K weights: two 32-element blocks per 512-bit
 // vpdpbusd. Included only by simd/arch/avx512.cpp. The 256-bit generic kernels (quant_kernels.h)
-// do one block per instruction plus the sign trick and are compute-bound: one thread over
-// anonymous memory read Q4_0 at ~13 GB/s, Q4_K ~11, Q6_K ~15, Q8_0 ~30 (40 from cache); these
-// kernels: ~26, ~26, ~27-35 and ~43 (56 from cache).
+// do one block per instruction plus the sign trick and are compute-bound on the 4- and 6-bit
+// types (`ringlm bench --kernels`, one thread, 256 MiB: Q4_0 13 GB/s, Q4_K 12, Q6_K 14, Q8_0 23;
+// these kernels 25, 25, 25, 32 — docs/benchmarks.md).
 //
 // Q4_0:
 // Per call, the activations are rearranged once so that a pair of weight blocks needs no shuffle:

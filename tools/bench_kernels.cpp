@@ -1,0 +1,90 @@
+// ringlm bench --kernels: decode matvec throughput of the active kernel set per weight type, one
+// thread, no model needed. Each type runs over a matrix that fits in cache (2 MiB) and one far
+// beyond it (256 MiB, read from memory), so a kernel's compute ceiling and its streaming speed
+// show side by side.
+#include "bench_kernels.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+#include <vector>
+
+#include "platform/clock.h"
+#include "simd/kernels.h"
+#include "simd/quant/quantize.h"
+
+namespace ringlm_cli {
+
+namespace {
+
+using ringlm::DType;
+
+// Best seconds of `reps` passes of one matvec over every row (after one untimed pass).
+double time_matvec(const ringlm::Kernels& k, const ringlm::TensorView& w, const float* x,
+                   const ringlm::BlockQ8_0* xq, float* y, int reps) {
+  const bool integer = ringlm::uses_q8_path(w.dtype);
+  double best = 0.0;
+  for (int r = 0; r <= reps; ++r) {
+    const int64_t t0 = ringlm::now_ns();
+    if (integer) {
+      k.matvec_q8(w, xq, y, 0, w.rows);
+    } else {
+      k.matvec(w, x, y, 0, w.rows);
+    }
+    const double s = static_cast<double>(ringlm::now_ns() - t0) * 1e-9;
+    if (r > 0 && (best == 0.0 || s < best)) best = s;
+  }
+  return best;
+}
+
+}  // namespace
+
+int bench_kernels(int reps) {
+  const ringlm::Kernels& k = ringlm::active_kernels();
+  const int64_t cols = 2048;
+  std::mt19937 rng(1);
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  std::vector<float> x(cols), src(cols);
+  for (float& v : x) v = nd(rng);
+  std::vector<ringlm::BlockQ8_0> xq(cols / 32);
+  k.quantize_q8(x.data(), xq.data(), cols);
+
+  std::printf("kernels: %s; 1 thread; rows of %lld elements; best of %d passes\n\n", k.name,
+              static_cast<long long>(cols), reps);
+  std::printf("| type | matrix | MiB | GB/s | Gweights/s |\n|------|--------|----:|-----:|-----------:|\n");
+  const DType types[] = {DType::kF32, DType::kF16, DType::kBF16, DType::kQ8_0, DType::kQ4_0, DType::kQ4_K, DType::kQ6_K};
+  for (DType t : types) {
+    const size_t rb = ringlm::dtype_row_bytes(t, cols);
+    // 64 distinct quantized rows, repeated: the bytes are what matters, not their variety.
+    const int64_t distinct = 64;
+    std::vector<uint8_t> pattern(rb * distinct);
+    for (int64_t r = 0; r < distinct; ++r) {
+      for (float& v : src) v = nd(rng);
+      if (!ringlm::quantize_row(t, src.data(), pattern.data() + r * rb, cols).is_ok()) {
+        std::fprintf(stderr, "ringlm bench: cannot quantize to %s\n", ringlm::dtype_name(t));
+        return 1;
+      }
+    }
+    for (size_t bytes : {size_t{2} << 20, size_t{256} << 20}) {
+      const int64_t rows = static_cast<int64_t>(bytes / rb);
+      std::vector<uint8_t> mem(static_cast<size_t>(rows) * rb);
+      for (int64_t r = 0; r < rows; ++r) {
+        std::copy_n(pattern.data() + (r % distinct) * rb, rb, mem.data() + static_cast<size_t>(r) * rb);
+      }
+      ringlm::TensorView w;
+      w.data = mem.data();
+      w.dtype = t;
+      w.rows = rows;
+      w.cols = cols;
+      w.row_bytes = rb;
+      std::vector<float> y(static_cast<size_t>(rows));
+      const double s = time_matvec(k, w, x.data(), xq.data(), y.data(), reps);
+      const double gbs = static_cast<double>(mem.size()) / s * 1e-9;
+      std::printf("| %s | %s | %.0f | %.1f | %.1f |\n", ringlm::dtype_name(t), bytes < (size_t{64} << 20) ? "in cache" : "from memory",
+                  static_cast<double>(mem.size()) / (1 << 20), gbs, static_cast<double>(rows * cols) / s * 1e-9);
+    }
+  }
+  return 0;
+}
+
+}  // namespace ringlm_cli
