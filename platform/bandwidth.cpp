@@ -126,9 +126,11 @@ Result<ReadBandwidth> measure_read_bandwidth(size_t buffer_bytes, int n_threads,
     // shares (another was late) measured fewer threads than asked. Keep the best of the passes
     // that ran every share on its own thread, if any did.
     bool seen[256] = {};
-    int distinct = 0;
-    for (int s = 0; s < n_threads; ++s) distinct += seen[job.thread_of[s]] ? 0 : (seen[job.thread_of[s]] = true, 1);
-    const bool all_threads = distinct == n_threads;
+    bool all_threads = true;
+    for (int s = 0; s < n_threads; ++s) {
+      all_threads = all_threads && !seen[job.thread_of[s]];
+      seen[job.thread_of[s]] = true;
+    }
     if (p == 0 || (all_threads && !best_all_threads) || (all_threads == best_all_threads && seconds < out.best_seconds)) {
       out.best_seconds = seconds;
       best_all_threads = all_threads;

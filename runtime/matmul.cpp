@@ -23,6 +23,18 @@ void for_row_ranges(ThreadPool& pool, int64_t rows, Body&& body) {
     body(u0 * kRowUnit, u1 * kRowUnit < rows ? u1 * kRowUnit : rows);
   });
 }
+// Fixed tiles of kGemmTileRows rows split between threads, body(r0, r1, thread) per tile: each
+// tile is one GEMM call whatever the thread count, so results do not depend on the split.
+template <typename Body>
+void for_tiles(ThreadPool& pool, int64_t rows, Body&& body) {
+  pool.parallel_for((rows + kGemmTileRows - 1) / kGemmTileRows, [&](int64_t b0, int64_t b1, int thread) {
+    for (int64_t b = b0; b < b1; ++b) {
+      const int64_t r0 = b * kGemmTileRows;
+      body(r0, r0 + kGemmTileRows < rows ? r0 + kGemmTileRows : rows, thread);
+    }
+  });
+}
+
 #ifdef RINGLM_HAVE_BLAS
 void blas_init_once() {
   static std::once_flag once;
@@ -60,21 +72,17 @@ void matmul_bf16(const TensorView& w, const float* x, size_t n_tokens, float* y,
   pool.parallel_for(static_cast<int64_t>(n_tokens), [&](int64_t t0, int64_t t1, int) {
     k.to_bf16(x + static_cast<size_t>(t0) * cols, xb + static_cast<size_t>(t0) * cols, static_cast<size_t>(t1 - t0) * cols);
   });
-  const int64_t n_tiles = (w.rows + kGemmTileRows - 1) / kGemmTileRows;
-  pool.parallel_for(n_tiles, [&](int64_t b0, int64_t b1, int share) {
-    uint16_t* tile = reinterpret_cast<uint16_t*>(scratch.tiles + static_cast<size_t>(share) * scratch.tile_floats);
-    float* staging = reinterpret_cast<float*>(tile + kGemmTileRows * cols);
-    for (int64_t b = b0; b < b1; ++b) {
-      const int64_t r0 = b * kGemmTileRows, r1 = r0 + kGemmTileRows < w.rows ? r0 + kGemmTileRows : w.rows;
-      const uint16_t* wt = reinterpret_cast<const uint16_t*>(w.row(r0));
-      size_t ldw = w.row_bytes / sizeof(uint16_t);
-      if (w.dtype != DType::kBF16) {
-        for (int64_t r = r0; r < r1; ++r) k.dequantize_bf16(w.dtype, w.row(r), tile + static_cast<size_t>(r - r0) * cols, w.cols, staging);
-        wt = tile;
-        ldw = cols;
-      }
-      k.gemm_bf16(xb, cols, n_tokens, wt, ldw, static_cast<size_t>(r1 - r0), cols, y + r0, rows);
+  for_tiles(pool, w.rows, [&](int64_t r0, int64_t r1, int thread) {
+    const uint16_t* wt = reinterpret_cast<const uint16_t*>(w.row(r0));
+    size_t ldw = w.row_bytes / sizeof(uint16_t);
+    if (w.dtype != DType::kBF16) {
+      uint16_t* tile = reinterpret_cast<uint16_t*>(scratch.tiles + static_cast<size_t>(thread) * scratch.tile_floats);
+      float* staging = reinterpret_cast<float*>(tile + kGemmTileRows * cols);
+      for (int64_t r = r0; r < r1; ++r) k.dequantize_bf16(w.dtype, w.row(r), tile + static_cast<size_t>(r - r0) * cols, w.cols, staging);
+      wt = tile;
+      ldw = cols;
     }
+    k.gemm_bf16(xb, cols, n_tokens, wt, ldw, static_cast<size_t>(r1 - r0), cols, y + r0, rows);
   });
 }
 }  // namespace
@@ -93,17 +101,12 @@ void matmul(const TensorView& w, const float* x, size_t n_tokens, float* y, cons
   if (n_tokens >= kGemmMinTokens && w.dtype != DType::kF32 && scratch.tiles != nullptr &&
       cols * kGemmTileRows <= scratch.tile_floats) {
     blas_init_once();
-    // Fixed tiles of kGemmTileRows rows, as for f32 below: results do not depend on the split.
-    const int64_t n_tiles = (w.rows + kGemmTileRows - 1) / kGemmTileRows;
-    pool.parallel_for(n_tiles, [&](int64_t b0, int64_t b1, int share) {
-      float* tile = scratch.tiles + static_cast<size_t>(share) * scratch.tile_floats;
-      for (int64_t b = b0; b < b1; ++b) {
-        const int64_t r0 = b * kGemmTileRows, r1 = r0 + kGemmTileRows < w.rows ? r0 + kGemmTileRows : w.rows;
-        for (int64_t r = r0; r < r1; ++r) dequantize_row(w.dtype, w.row(r), tile + (r - r0) * w.cols, w.cols);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n_tokens), static_cast<int>(r1 - r0),
-                    static_cast<int>(cols), 1.0f, x, static_cast<int>(cols), tile, static_cast<int>(cols), 0.0f,
-                    y + r0, static_cast<int>(rows));
-      }
+    for_tiles(pool, w.rows, [&](int64_t r0, int64_t r1, int thread) {
+      float* tile = scratch.tiles + static_cast<size_t>(thread) * scratch.tile_floats;
+      for (int64_t r = r0; r < r1; ++r) dequantize_row(w.dtype, w.row(r), tile + (r - r0) * w.cols, w.cols);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n_tokens), static_cast<int>(r1 - r0),
+                  static_cast<int>(cols), 1.0f, x, static_cast<int>(cols), tile, static_cast<int>(cols), 0.0f, y + r0,
+                  static_cast<int>(rows));
     });
     return;
   }

@@ -113,7 +113,8 @@ inline void gemm_bf16_tokens(const uint16_t* x, size_t ldx, const uint16_t* w, s
 
 void gemm_bf16_avx512(const uint16_t* x, size_t ldx, size_t m, const uint16_t* w, size_t ldw, size_t n, size_t k,
                       float* y, size_t ldy) {
-  for (size_t p0 = 0; p0 < k || p0 == 0; p0 += kGemmBf16Chunk) {
+  size_t p0 = 0;
+  do {  // at least once: k == 0 still stores zeros
     const size_t kc = k - p0 < kGemmBf16Chunk ? k - p0 : kGemmBf16Chunk;
     const bool acc = p0 > 0;
     const uint16_t* wc = w + p0;
@@ -133,8 +134,8 @@ void gemm_bf16_avx512(const uint16_t* x, size_t ldx, size_t m, const uint16_t* w
       case 1: gemm_bf16_tokens<1, false>(xr, ldx, wc, ldw, n, kc, yr, ldy, acc); break;
       default: break;
     }
-    if (k == 0) break;
-  }
+    p0 += kGemmBf16Chunk;
+  } while (p0 < k);
 }
 
 // f32 -> bf16, rounded to nearest even in integer arithmetic (vcvtneps2bf16 would flush

@@ -27,6 +27,7 @@
 #include <cstdint>
 
 #include "runtime/tensor.h"
+#include "simd/kernels/arch_ops.h"
 #include "simd/quant/blocks.h"
 
 namespace ringlm {
@@ -35,8 +36,6 @@ namespace {
 // Longest row the rearranged activations are kept for on the stack (longer rows: generic kernel).
 constexpr int64_t kQ4Avx512MaxCols = 16384;
 
-inline float f16_scale(uint16_t h) { return _cvtsh_ss(h); }
-
 inline int32_t hsum_epi32_256(__m256i v) {
   __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
   s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
@@ -44,12 +43,26 @@ inline int32_t hsum_epi32_256(__m256i v) {
   return _mm_cvtsi128_si32(s);
 }
 
-inline float hsum512(__m512 v) {
-  const __m256 h = _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
+inline float hsum256(__m256 v) { return reduce_add_128(_mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1))); }
+inline float hsum512(__m512 v) { return hsum256(_mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1))); }
+
+// A pair's per-lane scales: d0 on the lanes `mask` leaves clear, d1 on the others (f16 bits).
+inline __m512 pair_scales(__mmask16 mask, uint16_t d0, uint16_t d1) {
+  return _mm512_mask_blend_ps(mask, _mm512_set1_ps(half_to_float(d0)), _mm512_set1_ps(half_to_float(d1)));
+}
+
+// Sum over block pairs p < np of term(p, acc) = acc + pair p's scaled lanes, on two FMA chains
+// (even and odd pairs), reduced once.
+template <class Term>
+inline float sum_pairs(int64_t np, Term&& term) {
+  __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+  int64_t p = 0;
+  for (; p + 2 <= np; p += 2) {
+    acc0 = term(p, acc0);
+    acc1 = term(p + 1, acc1);
+  }
+  if (p < np) acc0 = term(p, acc0);
+  return hsum512(_mm512_add_ps(acc0, acc1));
 }
 
 // Block pair (b, b+1) of a Q4_0 row as [b lo, b+1 lo, b hi, b+1 hi].
@@ -85,7 +98,7 @@ inline void pair_activations(PairedActivations& out, int64_t p, const BlockQ8_0&
   out.x[p] = v;
   out.start[p] = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_set1_epi8(static_cast<char>(offset)), v));
   // Block b's lanes: 8-15 in natural order, 4-7 and 12-15 interleaved.
-  out.dx[p] = _mm512_mask_blend_ps(natural ? 0xFF00 : 0xF0F0, _mm512_set1_ps(f16_scale(a.d)), _mm512_set1_ps(f16_scale(b.d)));
+  out.dx[p] = pair_scales(natural ? 0xFF00 : 0xF0F0, a.d, b.d);
 }
 
 void matvec_q4_0_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
@@ -100,36 +113,21 @@ void matvec_q4_0_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
     x_last = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xq[nb - 1].qs));
     corr_last = _mm256_sub_epi32(_mm256_setzero_si256(),
                                  _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8(8), x_last));
-    dx_last = f16_scale(xq[nb - 1].d);
+    dx_last = half_to_float(xq[nb - 1].d);
   }
 
   for (int64_t r = row_begin; r < row_end; ++r) {
     const BlockQ4_0* wb = reinterpret_cast<const BlockQ4_0*>(w.row(r));
-    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
-    int64_t p = 0;
-    for (; p + 2 <= np; p += 2) {  // two independent FMA chains
-      const __m512 s0 = _mm512_mul_ps(
-          _mm512_mask_blend_ps(0xF0F0, _mm512_set1_ps(f16_scale(wb[2 * p].d)), _mm512_set1_ps(f16_scale(wb[2 * p + 1].d))), ax.dx[p]);
-      const __m512 s1 = _mm512_mul_ps(
-          _mm512_mask_blend_ps(0xF0F0, _mm512_set1_ps(f16_scale(wb[2 * p + 2].d)), _mm512_set1_ps(f16_scale(wb[2 * p + 3].d))), ax.dx[p + 1]);
-      acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(ax.start[p], q4_0_pair(wb + 2 * p), ax.x[p])), s0, acc0);
-      acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(ax.start[p + 1], q4_0_pair(wb + 2 * p + 2), ax.x[p + 1])), s1, acc1);
-    }
-    if (p < np) {
-      const __m512 s0 = _mm512_mul_ps(
-          _mm512_mask_blend_ps(0xF0F0, _mm512_set1_ps(f16_scale(wb[2 * p].d)), _mm512_set1_ps(f16_scale(wb[2 * p + 1].d))), ax.dx[p]);
-      acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(ax.start[p], q4_0_pair(wb + 2 * p), ax.x[p])), s0, acc0);
-    }
-    float sum = hsum512(_mm512_add_ps(acc0, acc1));
+    float sum = sum_pairs(np, [&](int64_t p, __m512 acc) {
+      const __m512 scale = _mm512_mul_ps(pair_scales(0xF0F0, wb[2 * p].d, wb[2 * p + 1].d), ax.dx[p]);
+      return _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(ax.start[p], q4_0_pair(wb + 2 * p), ax.x[p])), scale, acc);
+    });
     if (odd) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[nb - 1].qs));
       const __m128i m = _mm_set1_epi8(15);
       const __m256i q = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_and_si128(v, m)), _mm_and_si128(_mm_srli_epi16(v, 4), m), 1);
       const __m256 lanes = _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(corr_last, q, x_last));
-      __m128 s = _mm_add_ps(_mm256_castps256_ps128(lanes), _mm256_extractf128_ps(lanes, 1));
-      s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-      s = _mm_add_ss(s, _mm_movehdup_ps(s));
-      sum += _mm_cvtss_f32(s) * (f16_scale(wb[nb - 1].d) * dx_last);
+      sum += hsum256(lanes) * (half_to_float(wb[nb - 1].d) * dx_last);
     }
     y[r - row_begin] = sum;
   }
@@ -166,7 +164,7 @@ void matvec_q4_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
     const BlockQ8_0* x = xq + 8 * i;
     alignas(32) int32_t sums[8];
     alignas(32) float dxj[8];
-    for (int j = 0; j < 8; ++j) dxj[j] = f16_scale(x[j].d);
+    for (int j = 0; j < 8; ++j) dxj[j] = half_to_float(x[j].d);
     for (int k = 0; k < 4; ++k) {
       const int a = 4 * (k / 2) + k % 2, b = a + 2;
       pair_activations(ax, 4 * i + k, x[a], x[b], true, 1);  // start = -(lane sums)
@@ -190,7 +188,7 @@ void matvec_q4_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
       __m256i sc8, m8;
       q4k_scales_mins(wb[i].scales, &sc8, &m8);
       // d * sc_j, exact in f32 (an 11-bit f16 significand times a 6-bit integer).
-      const __m512 dsc = _mm512_castps256_ps512(_mm256_mul_ps(_mm256_set1_ps(f16_scale(wb[i].d)), _mm256_cvtepi32_ps(sc8)));
+      const __m512 dsc = _mm512_castps256_ps512(_mm256_mul_ps(_mm256_set1_ps(half_to_float(wb[i].d)), _mm256_cvtepi32_ps(sc8)));
       for (int h = 0; h < 2; ++h) {
         const __m512i v = _mm512_loadu_si512(wb[i].qs + 64 * h);
         const __m512i lo = _mm512_and_si512(v, low4), hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
@@ -202,12 +200,9 @@ void matvec_q4_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
       }
       // (dmin * dx_j) * (m_j * xsum_j) for the 8 sub-blocks.
       accm = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_mullo_epi32(m8, xsum[i])),
-                             _mm256_mul_ps(_mm256_set1_ps(f16_scale(wb[i].dmin)), dx8[i]), accm);
+                             _mm256_mul_ps(_mm256_set1_ps(half_to_float(wb[i].dmin)), dx8[i]), accm);
     }
-    __m128 m4 = _mm_add_ps(_mm256_castps256_ps128(accm), _mm256_extractf128_ps(accm, 1));
-    m4 = _mm_add_ps(m4, _mm_movehl_ps(m4, m4));
-    m4 = _mm_add_ss(m4, _mm_movehdup_ps(m4));
-    y[r - row_begin] = hsum512(_mm512_add_ps(acc0, acc1)) - _mm_cvtss_f32(m4);
+    y[r - row_begin] = hsum512(_mm512_add_ps(acc0, acc1)) - hsum256(accm);
   }
 }
 
@@ -228,7 +223,7 @@ void matvec_q6_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
     const BlockQ6_K* wb = reinterpret_cast<const BlockQ6_K*>(w.row(r));
     __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
     for (int64_t i = 0; i < ns; ++i) {
-      const __m256 d = _mm256_set1_ps(f16_scale(wb[i].d));
+      const __m256 d = _mm256_set1_ps(half_to_float(wb[i].d));
       for (int h = 0; h < 2; ++h) {
         const __m512i ql = _mm512_loadu_si512(wb[i].ql + 64 * h);
         const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[i].qh + 32 * h));
@@ -263,29 +258,19 @@ void matvec_q8_0_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
     return _mm512_xor_si512(flip, _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[0].qs))),
                                                      _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[1].qs)), 1));
   };
-  auto scales = [&](const BlockQ8_0* b, int64_t p) {
-    return _mm512_mul_ps(_mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(f16_scale(b[0].d)), _mm512_set1_ps(f16_scale(b[1].d))), ax.dx[p]);
-  };
   for (int64_t r = row_begin; r < row_end; ++r) {
     const BlockQ8_0* wb = reinterpret_cast<const BlockQ8_0*>(w.row(r));
-    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
-    int64_t p = 0;
-    for (; p + 2 <= np; p += 2) {
-      acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(ax.start[p], pair(wb + 2 * p), ax.x[p])), scales(wb + 2 * p, p), acc0);
-      acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(ax.start[p + 1], pair(wb + 2 * p + 2), ax.x[p + 1])),
-                             scales(wb + 2 * p + 2, p + 1), acc1);
-    }
-    if (p < np) {
-      acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(ax.start[p], pair(wb + 2 * p), ax.x[p])), scales(wb + 2 * p, p), acc0);
-    }
-    float sum = hsum512(_mm512_add_ps(acc0, acc1));
+    float sum = sum_pairs(np, [&](int64_t p, __m512 acc) {
+      const __m512 scale = _mm512_mul_ps(pair_scales(0xFF00, wb[2 * p].d, wb[2 * p + 1].d), ax.dx[p]);
+      return _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(ax.start[p], pair(wb + 2 * p), ax.x[p])), scale, acc);
+    });
     if (nb % 2 != 0) {  // an odd last block: the reference's own integer, one block
       const BlockQ8_0& wl = wb[nb - 1];
       const BlockQ8_0& xl = xq[nb - 1];
       const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wl.qs));
       const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xl.qs));
       const __m256i lanes = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_sign_epi8(wv, wv), _mm256_sign_epi8(xv, wv));
-      sum += static_cast<float>(hsum_epi32_256(lanes)) * (f16_scale(wl.d) * f16_scale(xl.d));
+      sum += static_cast<float>(hsum_epi32_256(lanes)) * (half_to_float(wl.d) * half_to_float(xl.d));
     }
     y[r - row_begin] = sum;
   }
