@@ -24,6 +24,7 @@ void attend(const Kernels& k, const KvCache& cache, int32_t layer, const StagedK
   const uint32_t n_slots = cache.slots_in_use();
   // Staged tokens the query can see: those at or before it.
   const int32_t n_staged = static_cast<int32_t>(pos - staged.start_pos + 1);
+  const bool sink_query = win.sink_query && q_sink != q_abs;  // sinks need their own query
 
   // GQA: the query heads [h0, h1) of this range that share K/V head kvh are served together.
   // Cached rows go by in blocks of kRowBlock, each block scored (and later summed) for every
@@ -44,31 +45,30 @@ void attend(const Kernels& k, const KvCache& cache, int32_t layer, const StagedK
       const KvRows block = keys.from(j0);
       for (int32_t g = 0; g < nq; ++g) k.dot_rows(block, q_of(q_abs, g), nb, hdz, inv_sqrt_hd, scores_of(g) + j0);
     }
+    // Staged keys (this call's tokens), scored from index n_slots on.
+    const KvRows staged_keys{staged.k + static_cast<size_t>(kvh) * hd, kv_dim, KvRowType::kF32, nullptr, 0};
     for (int32_t g = 0; g < nq; ++g) {
-      const float* qa = q_of(q_abs, g);
-      const float* qs = q_of(q_sink, g);
-      float* sc = scores_of(g);
-      // Mask the invisible slots; rescore sinks seen from their cache position (a few at most).
-      for (uint32_t slot = 0; slot < n_slots; ++slot) {
-        const int64_t pk = positions[slot];
-        if (!visible(pk, pos, win)) {
-          sc[slot] = -INFINITY;
-        } else if (win.sink_query && pk < win.n_sinks && qs != qa) {
-          k.dot_rows(keys.from(slot), qs, 1, hdz, inv_sqrt_hd, sc + slot);
-        }
+      k.dot_rows(staged_keys, q_of(q_abs, g), static_cast<size_t>(n_staged), hdz, inv_sqrt_hd, scores_of(g) + n_slots);
+    }
+    // Visibility depends on positions only: decided once per key for the whole group. Invisible
+    // keys are masked; sinks are rescored with each head's cache-position query (a few at most).
+    auto settle = [&](size_t j, int64_t pk, auto&& rescore) {
+      if (!visible(pk, pos, win)) {
+        for (int32_t g = 0; g < nq; ++g) scores_of(g)[j] = -INFINITY;
+      } else if (sink_query && pk < win.n_sinks) {
+        for (int32_t g = 0; g < nq; ++g) rescore(q_of(q_sink, g), scores_of(g) + j);
       }
-      float* ss = sc + n_slots;
-      const KvRows staged_keys{staged.k + static_cast<size_t>(kvh) * hd, kv_dim, KvRowType::kF32, nullptr, 0};
-      k.dot_rows(staged_keys, qa, static_cast<size_t>(n_staged), hdz, inv_sqrt_hd, ss);
-      for (int32_t j = 0; j < n_staged; ++j) {
-        const int64_t pk = staged.start_pos + j;
-        if (!visible(pk, pos, win)) {
-          ss[j] = -INFINITY;
-        } else if (win.sink_query && pk < win.n_sinks && qs != qa) {
-          ss[j] = k.dot(qs, staged.k + static_cast<size_t>(j) * kv_dim + static_cast<size_t>(kvh) * hd, hdz) * inv_sqrt_hd;
-        }
-      }
-      k.softmax(sc, n_slots + static_cast<size_t>(n_staged));
+    };
+    for (uint32_t slot = 0; slot < n_slots; ++slot) {
+      settle(slot, positions[slot], [&](const float* qs, float* sc) { k.dot_rows(keys.from(slot), qs, 1, hdz, inv_sqrt_hd, sc); });
+    }
+    for (int32_t j = 0; j < n_staged; ++j) {
+      const float* key = staged.k + static_cast<size_t>(j) * kv_dim + static_cast<size_t>(kvh) * hd;
+      settle(n_slots + static_cast<size_t>(j), staged.start_pos + j,
+             [&](const float* qs, float* sc) { *sc = k.dot(qs, key, hdz) * inv_sqrt_hd; });
+    }
+    for (int32_t g = 0; g < nq; ++g) {
+      k.softmax(scores_of(g), n_slots + static_cast<size_t>(n_staged));
       std::memset(out + static_cast<size_t>(h0 + g) * hdz, 0, hdz * sizeof(float));
     }
 

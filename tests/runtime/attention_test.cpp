@@ -92,38 +92,43 @@ TEST_CASE("attention: GQA groups served block by block equal one call per head, 
       }
       cache.commit(cache.slot_for(t), t);
     }
-    const int32_t n_staged = 3;
-    std::vector<float> sk(n_staged * kv_dim), sv(n_staged * kv_dim), qa(q_dim), qs(q_dim);
+    // Staged tokens after the cache (a decode step), and a chunk that starts at position 2: its
+    // first two tokens are sinks, seen by its last query (position 61) through the sink query.
+    const int32_t max_staged = 60;
+    std::vector<float> sk(max_staged * kv_dim), sv(max_staged * kv_dim), qa(q_dim), qs(q_dim);
     for (float& x : sk) x = nd(rng);
     for (float& x : sv) x = nd(rng);
     for (float& x : qa) x = nd(rng);
     for (float& x : qs) x = nd(rng);
-    StagedKv staged{sk.data(), sv.data(), n_cached, n_staged};
-    const int64_t pos = n_cached + 1;  // sees two of the staged tokens
+    for (auto [start, n_staged] : {std::pair<int64_t, int32_t>{n_cached, 3}, {2, max_staged}}) {
+      CAPTURE(start);
+      StagedKv staged{sk.data(), sv.data(), start, n_staged};
+      const int64_t pos = start + n_staged - 2;  // sees all but the last staged token
 
-    AttentionWindow plain;
-    AttentionWindow narrow;  // masks slots on both sides of the ring's seam
-    narrow.n_sinks = 4;
-    narrow.window = 50;
-    AttentionWindow streaming = narrow;
-    streaming.sink_query = true;
-    for (const AttentionWindow* win : {&plain, &narrow, &streaming}) {
-      const float* q_sink = win->sink_query ? qs.data() : qa.data();
-      std::vector<float> want(q_dim);
-      attend_per_head(k, cache, 1, staged, *win, qa.data(), q_sink, pos, n_head, n_head_kv, want.data());
-      const size_t stride = (cache.slots_in_use() + n_staged + 15) & ~size_t(15);
-      std::vector<float> scores(stride * (n_head / n_head_kv));
-      // Whole range, and ranges that start and end inside a group (threads split heads so).
-      for (auto range : {std::pair<int32_t, int32_t>{0, 8}, {1, 6}, {3, 5}, {6, 8}}) {
-        CAPTURE(range.first);
-        CAPTURE(range.second);
-        std::vector<float> got(q_dim, NAN);
-        attend(k, cache, 1, staged, *win, qa.data(), q_sink, pos, n_head, n_head_kv, range.first, range.second,
-               scores.data(), stride, got.data());
-        for (size_t i = static_cast<size_t>(range.first) * hd; i < static_cast<size_t>(range.second) * hd; ++i) {
-          REQUIRE(std::memcmp(&got[i], &want[i], sizeof(float)) == 0);
+      AttentionWindow plain;
+      AttentionWindow narrow;  // masks slots on both sides of the ring's seam
+      narrow.n_sinks = 4;
+      narrow.window = 50;
+      AttentionWindow streaming = narrow;
+      streaming.sink_query = true;
+      for (const AttentionWindow* win : {&plain, &narrow, &streaming}) {
+        const float* q_sink = win->sink_query ? qs.data() : qa.data();
+        std::vector<float> want(q_dim);
+        attend_per_head(k, cache, 1, staged, *win, qa.data(), q_sink, pos, n_head, n_head_kv, want.data());
+        const size_t stride = (cache.slots_in_use() + n_staged + 15) & ~size_t(15);
+        std::vector<float> scores(stride * (n_head / n_head_kv));
+        // Whole range, and ranges that start and end inside a group (threads split heads so).
+        for (auto range : {std::pair<int32_t, int32_t>{0, 8}, {1, 6}, {3, 5}, {6, 8}}) {
+          CAPTURE(range.first);
+          CAPTURE(range.second);
+          std::vector<float> got(q_dim, NAN);
+          attend(k, cache, 1, staged, *win, qa.data(), q_sink, pos, n_head, n_head_kv, range.first, range.second,
+                 scores.data(), stride, got.data());
+          for (size_t i = static_cast<size_t>(range.first) * hd; i < static_cast<size_t>(range.second) * hd; ++i) {
+            REQUIRE(std::memcmp(&got[i], &want[i], sizeof(float)) == 0);
+          }
+          for (size_t i = 0; i < static_cast<size_t>(range.first) * hd; ++i) REQUIRE(std::isnan(got[i]));  // untouched
         }
-        for (size_t i = 0; i < static_cast<size_t>(range.first) * hd; ++i) REQUIRE(std::isnan(got[i]));  // untouched
       }
     }
   }
