@@ -34,6 +34,8 @@ std::string write_temp_file(const std::string& name, const std::vector<uint8_t>&
 #include <doctest/doctest.h>
 
 #include "ringlm.h"
+#include "platform/cpu_features.h"
+#include "simd/kernels.h"
 
 namespace ringlm_test {
 
@@ -49,6 +51,35 @@ ringlm_model* open_stories260k() {
   INFO("open stories260K: " << ringlm_last_error_message());
   CHECK(st == RINGLM_OK);
   return m;
+}
+
+}  // namespace ringlm_test
+
+namespace ringlm_test {
+
+const std::vector<const ringlm::Kernels*>& simd_kernel_sets() {
+  static const std::vector<const ringlm::Kernels*> sets = [] {
+    using namespace ringlm;
+    std::vector<const Kernels*> out;
+    const CpuFeatures& f = cpu_features();
+    for (SimdLevel level : {SimdLevel::kSse4_2, SimdLevel::kAvx2, SimdLevel::kAvx512, SimdLevel::kNeon}) {
+      const Kernels* k = kernels_for_level(level, f);
+      if (k == nullptr) {
+        MESSAGE("skipping kernel set " << std::string(simd_level_name(level)) << ": not supported by this CPU or build");
+        continue;
+      }
+      out.push_back(k);
+      CpuFeatures masked = f;
+      masked.avx_vnni = false;
+      masked.dotprod = false;
+      const Kernels* plain = kernels_for_level(level, masked);
+      if (plain != nullptr && plain != k) out.push_back(plain);
+    }
+    for (const Kernels* k : out) MESSAGE("testing kernel set " << std::string(k->name));
+    if (out.empty()) MESSAGE("no SIMD kernel set on this CPU: only the scalar reference runs");
+    return out;
+  }();
+  return sets;
 }
 
 }  // namespace ringlm_test

@@ -26,8 +26,16 @@ std::string write_temp_file(const std::string& name, const std::vector<uint8_t>&
 }  // namespace ringlm_test
 
 struct ringlm_model;
+namespace ringlm {
+struct Kernels;
+}
 
 namespace ringlm_test {
+
+// Every SIMD kernel table this CPU can run (not the scalar one), plus the tables with sub-features
+// masked off (avx2 without AVX-VNNI, neon without dotprod) where those differ: the sets the
+// kernel tests compare against the scalar reference. Logs which sets run and which are skipped.
+const std::vector<const ringlm::Kernels*>& simd_kernel_sets();
 
 // stories260K + tok512 through the C API; nullptr (and a doctest failure) if it cannot load.
 ringlm_model* open_stories260k();

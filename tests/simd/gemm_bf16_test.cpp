@@ -10,21 +10,20 @@
 #include <string>
 #include <vector>
 
-#include "platform/cpu_features.h"
 #include "simd/kernels.h"
 #include "simd/quant/dequantize.h"
 #include "simd/quant/fp16.h"
 #include "simd/quant/quantize.h"
+#include "test_support.h"
 
 using namespace ringlm;
 
 namespace {
 
+// The scalar reference itself (its gemm/conversions are checked too) and every SIMD set.
 std::vector<const Kernels*> all_tables() {
-  std::vector<const Kernels*> out;
-  for (SimdLevel level : {SimdLevel::kScalar, SimdLevel::kSse4_2, SimdLevel::kAvx2, SimdLevel::kAvx512, SimdLevel::kNeon}) {
-    if (const Kernels* k = kernels_for_level(level, cpu_features())) out.push_back(k);
-  }
+  std::vector<const Kernels*> out{&scalar_kernels()};
+  for (const Kernels* k : ringlm_test::simd_kernel_sets()) out.push_back(k);
   return out;
 }
 

@@ -37,6 +37,7 @@
 #include "simd/quant/dequantize.h"
 #include "simd/quant/fp16.h"
 #include "simd/quant/quantize.h"
+#include "test_support.h"
 
 using namespace ringlm;
 
@@ -47,31 +48,12 @@ struct Variant {
   const Kernels* k;
 };
 
-// Every SIMD table this CPU can run, with sub-feature variants masked on and off.
-std::vector<Variant> variants() {
-  std::vector<Variant> out;
-  const CpuFeatures& f = cpu_features();
-  const SimdLevel levels[] = {SimdLevel::kSse4_2, SimdLevel::kAvx2, SimdLevel::kAvx512, SimdLevel::kNeon};
-  for (SimdLevel level : levels) {
-    const Kernels* k = kernels_for_level(level, f);
-    if (k == nullptr) {
-      MESSAGE("skipping kernel set " << std::string(simd_level_name(level)) << ": not supported by this CPU or build");
-      continue;
-    }
-    out.push_back({k->name, k});
-    CpuFeatures masked = f;
-    masked.avx_vnni = false;
-    masked.dotprod = false;
-    const Kernels* plain = kernels_for_level(level, masked);
-    if (plain != nullptr && plain != k) out.push_back({plain->name, plain});
-  }
-  for (const Variant& v : out) MESSAGE("testing kernel set " << v.label);
-  if (out.empty()) MESSAGE("no SIMD kernel set on this CPU: only the scalar reference runs");
-  return out;
-}
-
 const std::vector<Variant>& all_variants() {
-  static const std::vector<Variant> v = variants();
+  static const std::vector<Variant> v = [] {
+    std::vector<Variant> out;
+    for (const Kernels* k : ringlm_test::simd_kernel_sets()) out.push_back({k->name, k});
+    return out;
+  }();
   return v;
 }
 

@@ -7,21 +7,13 @@
 #include <string>
 #include <vector>
 
-#include "platform/cpu_features.h"
 #include "simd/kernels.h"
 #include "simd/quant/fp16.h"
+#include "test_support.h"
 
 using namespace ringlm;
 
 namespace {
-
-std::vector<const Kernels*> simd_tables() {
-  std::vector<const Kernels*> out;
-  for (SimdLevel level : {SimdLevel::kSse4_2, SimdLevel::kAvx2, SimdLevel::kAvx512, SimdLevel::kNeon}) {
-    if (const Kernels* k = kernels_for_level(level, cpu_features())) out.push_back(k);
-  }
-  return out;
-}
 
 struct Rows {
   std::vector<float> f32;
@@ -43,7 +35,7 @@ TEST_CASE("kv rows: dot_rows and axpy_rows of every kernel set equal the scalar 
   std::mt19937 rng(3);
   std::normal_distribution<float> nd(0.0f, 1.0f);
   std::uniform_int_distribution<int> q8(-127, 127);
-  for (const Kernels* k : simd_tables()) {
+  for (const Kernels* k : ringlm_test::simd_kernel_sets()) {
     CAPTURE(std::string(k->name));
     for (size_t hd : {4u, 8u, 12u, 16u, 32u, 48u, 64u, 72u, 128u, 256u, 264u}) {
       CAPTURE(hd);
