@@ -40,10 +40,23 @@ inline void cpu_relax() {
 
 namespace {
 constexpr uint32_t seq_of(uint64_t w) { return static_cast<uint32_t>(w >> 32); }
-constexpr int next_of(uint64_t w) { return static_cast<int>((w >> 16) & 0xFFFF); }
-constexpr int count_of(uint64_t w) { return static_cast<int>(w & 0xFFFF); }
-constexpr uint64_t job_word(uint32_t seq, int next, int count) {
-  return (static_cast<uint64_t>(seq) << 32) | (static_cast<uint64_t>(next) << 16) | static_cast<uint64_t>(count);
+constexpr int first_of(uint64_t w) { return static_cast<int>((w >> 16) & 0xFFFF); }
+constexpr int end_of(uint64_t w) { return static_cast<int>(w & 0xFFFF); }
+constexpr uint64_t run_word(uint32_t seq, int first, int end) {
+  return (static_cast<uint64_t>(seq) << 32) | (static_cast<uint64_t>(first) << 16) | static_cast<uint64_t>(end);
+}
+
+// Claims one chunk of job `seq` from `run`: its first (front) or its last; -1 if none is left.
+int claim(std::atomic<uint64_t>& run, uint32_t seq, bool front) {
+  uint64_t w = run.load(std::memory_order_acquire);
+  for (;;) {
+    const int first = first_of(w), end = end_of(w);
+    if (seq_of(w) != seq || first >= end) return -1;
+    const uint64_t next = front ? run_word(seq, first + 1, end) : run_word(seq, first, end - 1);
+    if (run.compare_exchange_weak(w, next, std::memory_order_acquire, std::memory_order_acquire)) {
+      return front ? first : end - 1;
+    }
+  }
 }
 }  // namespace
 
@@ -54,11 +67,12 @@ Status ThreadPool::start(int n_threads) {
   n_threads_ = n_threads;
   stopping_ = false;
   try {
+    if (n_threads > 1) runs_.reset(new Run[static_cast<size_t>(n_threads)]);
     workers_.reserve(static_cast<size_t>(n_threads - 1));
     // Each worker starts from the job sequence of now: reading it in the new thread instead
     // could skip a job issued before that thread first ran (harmless now, but it would also
     // make the thread wait for the one after).
-    const uint32_t seq = seq_of(work_.load());
+    const uint32_t seq = seq_.load();
     for (int i = 1; i < n_threads; ++i) workers_.emplace_back(&ThreadPool::worker_loop, this, i, seq);
   } catch (...) {
     stop();
@@ -75,26 +89,39 @@ void ThreadPool::stop() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
-    const uint64_t w = work_.load();
-    work_.store(job_word(seq_of(w) + 1, 0, 0));  // a new, empty job wakes everyone up
+    seq_.store(seq_.load() + 1);  // a new, empty job wakes everyone up
   }
   wake_.notify_all();
   for (auto& t : workers_) t.join();
   workers_.clear();
+  runs_.reset();
   n_threads_ = 1;
 }
 
 void ThreadPool::run_chunks(uint32_t seq, int thread) {
-  uint64_t w = work_.load(std::memory_order_acquire);
-  for (;;) {
-    if (seq_of(w) != seq || next_of(w) >= count_of(w)) return;
-    if (!work_.compare_exchange_weak(w, w + (uint64_t{1} << 16), std::memory_order_acquire, std::memory_order_acquire)) {
-      continue;  // w now holds the current word
-    }
-    // The claimed chunk keeps the job unfinished, so job_ and job_ctx_ are still this job's.
-    job_.load(std::memory_order_relaxed)(job_ctx_.load(std::memory_order_relaxed), next_of(w), count_of(w), thread);
+  // A claimed chunk keeps the job unfinished, so what is read here is this job's whenever a claim
+  // succeeds (values of a newer job mean this one is finished: every claim fails its seq check).
+  JobFn fn = job_.load(std::memory_order_relaxed);
+  void* ctx = job_ctx_.load(std::memory_order_relaxed);
+  const int n_chunks = n_chunks_.load(std::memory_order_relaxed);
+  auto execute = [&](int chunk) {
+    fn(ctx, chunk, n_chunks, thread);
     finished_.fetch_add(1, std::memory_order_release);
-    w = work_.load(std::memory_order_acquire);
+  };
+  for (int c; (c = claim(runs_[thread].word, seq, true)) >= 0;) execute(c);
+  // Out of own work: take the last chunk of whichever run has the most left.
+  for (;;) {
+    int victim = -1, most = 0;
+    for (int v = 0; v < n_threads_; ++v) {
+      const uint64_t w = runs_[v].word.load(std::memory_order_relaxed);
+      if (seq_of(w) == seq && end_of(w) - first_of(w) > most) {
+        most = end_of(w) - first_of(w);
+        victim = v;
+      }
+    }
+    if (victim < 0) return;
+    const int c = claim(runs_[victim].word, seq, false);
+    if (c >= 0) execute(c);
   }
 }
 
@@ -109,11 +136,18 @@ void ThreadPool::run(JobFn fn, void* ctx, int n_chunks) {
   // announces the new job.
   job_.store(fn, std::memory_order_relaxed);
   job_ctx_.store(ctx, std::memory_order_relaxed);
+  n_chunks_.store(n_chunks, std::memory_order_relaxed);
   finished_.store(0, std::memory_order_relaxed);
-  const uint32_t seq = seq_of(work_.load(std::memory_order_relaxed)) + 1;
-  // seq_cst on both sides (the job word here, sleepers_ in the worker) so a worker about to
-  // sleep either sees the new job or is seen as a sleeper and woken: no lost wake-up.
-  work_.store(job_word(seq, 0, n_chunks));
+  const uint32_t seq = seq_.load(std::memory_order_relaxed) + 1;
+  for (int t = 0; t < n_threads_; ++t) {  // thread t owns chunks [n_chunks * t / n, n_chunks * (t + 1) / n)
+    runs_[t].word.store(run_word(seq, static_cast<int>(int64_t{n_chunks} * t / n_threads_),
+                                 static_cast<int>(int64_t{n_chunks} * (t + 1) / n_threads_)),
+                        std::memory_order_relaxed);
+  }
+  // seq_cst on both sides (the sequence here, sleepers_ in the worker) so a worker about to
+  // sleep either sees the new job or is seen as a sleeper and woken: no lost wake-up. The store
+  // also publishes the job and the runs above to whoever sees the new sequence.
+  seq_.store(seq);
   if (sleepers_.load() > 0) {
     std::lock_guard<std::mutex> lock(mutex_);
     wake_.notify_all();
@@ -131,7 +165,7 @@ void ThreadPool::worker_loop(int thread, uint32_t seen) {
   for (;;) {
     uint32_t now = seen;
     for (int round = 0; round < kSpinRounds && now == seen; ++round) {
-      for (int i = 0; i < kPausesPerRound && (now = seq_of(work_.load(std::memory_order_acquire))) == seen; ++i) {
+      for (int i = 0; i < kPausesPerRound && (now = seq_.load(std::memory_order_acquire)) == seen; ++i) {
         cpu_relax();
       }
       if (now == seen) std::this_thread::yield();
@@ -139,7 +173,7 @@ void ThreadPool::worker_loop(int thread, uint32_t seen) {
     if (now == seen) {
       std::unique_lock<std::mutex> lock(mutex_);
       sleepers_.fetch_add(1);
-      wake_.wait(lock, [&] { return (now = seq_of(work_.load())) != seen; });
+      wake_.wait(lock, [&] { return (now = seq_.load()) != seen; });
       sleepers_.fetch_sub(1);
     }
     seen = now;

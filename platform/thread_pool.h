@@ -1,10 +1,12 @@
 // ThreadPool: persistent workers that share one job at a time with the caller.
 //
-// A job is n_chunks independent chunks. Every thread, the caller included, claims chunks one at a
-// time from a shared counter until none is left; run() returns when every chunk is done. A thread
-// that is slow to arrive (descheduled because other processes hold the cores) finds the job
-// finished and takes no part, so one busy core slows a job down instead of stalling it. Results
-// never depend on which thread ran a chunk: chunk boundaries depend only on the job.
+// A job is n_chunks independent chunks. Each thread, the caller included, owns a contiguous run of
+// them and works through it from the front, so in a matmul every thread streams one long stretch
+// of rows (a decode step reads at memory speed only if the hardware prefetchers keep streaming).
+// A thread out of work takes chunks from the back of another's run, so a thread that is slow to
+// arrive (descheduled because other processes hold the cores) has its work taken over instead of
+// stalling the job. run() returns when every chunk is done. Results never depend on which thread
+// ran a chunk: chunk boundaries depend only on the job.
 //
 // Workers are created once (at session creation), never per token; between jobs they spin
 // briefly (a decode step issues hundreds of jobs a few microseconds apart), yielding the core
@@ -17,6 +19,7 @@
 #ifndef RINGLM_SINGLE_THREADED
 #include <atomic>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -47,7 +50,7 @@ class ThreadPool {
   // exactly once, on whichever threads claim them; returns when all are done.
   void run(JobFn fn, void* ctx, int n_chunks);
 
-  // Convenience: splits [0, n) into contiguous ranges (a few per thread) and calls
+  // Convenience: splits [0, n) into contiguous ranges (several per thread) and calls
   // body(begin, end, thread) for each. Range boundaries depend only on n and size().
   template <typename Body>
   void parallel_for(int64_t n, Body&& body) {
@@ -67,21 +70,29 @@ class ThreadPool {
   }
 
  private:
-  // Chunks per thread in parallel_for: enough that a late or slow thread's share is picked up by
-  // the others, few enough that each chunk is a long sequential stream of rows.
-  static constexpr int kChunksPerThread = 4;
+  // Chunks per thread in parallel_for: the unit another thread can take over from a slow one.
+  // A thread's own chunks are adjacent, so more chunks cost one uncontended claim each.
+  static constexpr int kChunksPerThread = 8;
 
   void worker_loop(int thread, uint32_t seen);
-  // Claims and runs chunks of job `seq` until none is left.
+  // Runs chunks of job `seq`: the thread's own run from the front, then others' from the back,
+  // until none is left.
   void run_chunks(uint32_t seq, int thread);
 
   int n_threads_ = 1;
 #ifndef RINGLM_SINGLE_THREADED
-  // The job word: sequence number (32 bits) | next unclaimed chunk (16) | chunk count (16).
-  // Claiming is a compare-and-swap on the whole word, so a thread that read an old sequence
-  // number can never claim a chunk of a newer job, and the caller can reuse job_/job_ctx_ as
-  // soon as the chunks it published are all finished.
-  std::atomic<uint64_t> work_{0};
+  // Each thread's unclaimed chunks: sequence number (32 bits) | first (16) | end (16). The owner
+  // claims `first`, others claim `end - 1`, both by compare-and-swap on the whole word, so a
+  // thread that read an old sequence number can never claim a chunk of a newer job, and the
+  // caller can reuse job_/job_ctx_ as soon as the chunks it published are all finished. One
+  // cache line per thread: the owner's claims touch no line another thread is using.
+  struct alignas(64) Run {
+    std::atomic<uint64_t> word{0};
+  };
+  std::unique_ptr<Run[]> runs_;
+  // The job's sequence number: workers wait for it to change.
+  std::atomic<uint32_t> seq_{0};
+  std::atomic<int> n_chunks_{0};
   std::atomic<int> finished_{0};
   std::atomic<int> sleepers_{0};
   std::atomic<bool> stopping_{false};

@@ -68,6 +68,49 @@ TEST_CASE("thread pool: workers that went to sleep wake up for the next job" * d
   CHECK(pool.start(0).code() == RINGLM_ERR_INVALID_ARGUMENT);
 }
 
+TEST_CASE("thread pool: a stalled thread's chunks are taken over by the others" * doctest::skip(ringlm_test::kSingleThreaded)) {
+  for (int threads : {2, 3}) {
+    CAPTURE(threads);
+    ThreadPool pool;
+    REQUIRE(pool.start(threads).is_ok());
+    // 24 chunks; whichever thread runs chunk 0 (the first of the caller's own run) stalls there
+    // until every other chunk is done, up to 5 s. The job ends quickly only if the others take
+    // over the rest of the stalled thread's run.
+    struct Job {
+      std::atomic<int> done{0};
+      std::atomic<int> order_ok{1};
+      std::atomic<int> last_own[8];
+      int n = 24;
+      int threads = 0;
+    } job;
+    job.threads = threads;
+    for (auto& v : job.last_own) v.store(-1);
+    const auto t0 = std::chrono::steady_clock::now();
+    pool.run(
+        [](void* p, int chunk, int n_chunks, int thread) {
+          auto* j = static_cast<Job*>(p);
+          // A thread's own run (chunks [n*t/T, n*(t+1)/T)) is claimed front to back.
+          const int owner = static_cast<int>(int64_t{chunk} * j->threads / n_chunks);
+          const bool own = owner == thread && int64_t{n_chunks} * thread / j->threads <= chunk;
+          if (own) {
+            if (chunk <= j->last_own[thread].load()) j->order_ok.store(0);
+            j->last_own[thread].store(chunk);
+          }
+          if (chunk == 0) {
+            const auto start = std::chrono::steady_clock::now();
+            while (j->done.load() < n_chunks - 1 && std::chrono::steady_clock::now() - start < std::chrono::seconds(5)) {
+              std::this_thread::yield();
+            }
+          }
+          j->done.fetch_add(1);
+        },
+        &job, job.n);
+    CHECK(job.done.load() == job.n);
+    CHECK(job.order_ok.load() == 1);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(4));
+  }
+}
+
 TEST_CASE("threads: logits are bit-identical at 1, 2, 3 and 4 threads (prefill and decode)") {
   auto loaded = load_llama2c(ringlm_test::shared_path("models/stories260K.bin").c_str(),
                              ringlm_test::shared_path("models/tok512.bin").c_str());
