@@ -17,24 +17,6 @@ namespace {
 // output bit-identical whatever the thread count.
 constexpr int64_t kRowUnit = 16;
 
-template <typename Body>
-void for_row_ranges(ThreadPool& pool, int64_t rows, Body&& body) {
-  pool.parallel_for((rows + kRowUnit - 1) / kRowUnit, [&](int64_t u0, int64_t u1, int) {
-    body(u0 * kRowUnit, u1 * kRowUnit < rows ? u1 * kRowUnit : rows);
-  });
-}
-// Fixed tiles of kGemmTileRows rows split between threads, body(r0, r1, thread) per tile: each
-// tile is one GEMM call whatever the thread count, so results do not depend on the split.
-template <typename Body>
-void for_tiles(ThreadPool& pool, int64_t rows, Body&& body) {
-  pool.parallel_for((rows + kGemmTileRows - 1) / kGemmTileRows, [&](int64_t b0, int64_t b1, int thread) {
-    for (int64_t b = b0; b < b1; ++b) {
-      const int64_t r0 = b * kGemmTileRows;
-      body(r0, r0 + kGemmTileRows < rows ? r0 + kGemmTileRows : rows, thread);
-    }
-  });
-}
-
 #ifdef RINGLM_HAVE_BLAS
 void blas_init_once() {
   static std::once_flag once;
@@ -61,84 +43,164 @@ bool gemm_uses_bf16(DType t) {
 }
 
 namespace {
-// Prefill through the bf16 GEMM: activations rounded once, then fixed kGemmTileRows-row tiles
-// (bf16 weights in place, other types dequantized into the thread's tile: bf16 rows followed by
-// one f32 row of staging).
-void matmul_bf16(const TensorView& w, const float* x, size_t n_tokens, float* y, const MatmulScratch& scratch,
-                 ThreadPool& pool) {
-  const Kernels& k = active_kernels();
-  const size_t cols = static_cast<size_t>(w.cols), rows = static_cast<size_t>(w.rows);
-  uint16_t* xb = scratch.xb;
-  pool.parallel_for(static_cast<int64_t>(n_tokens), [&](int64_t t0, int64_t t1, int) {
-    k.to_bf16(x + static_cast<size_t>(t0) * cols, xb + static_cast<size_t>(t0) * cols, static_cast<size_t>(t1 - t0) * cols);
-  });
-  for_tiles(pool, w.rows, [&](int64_t r0, int64_t r1, int thread) {
-    const uint16_t* wt = reinterpret_cast<const uint16_t*>(w.row(r0));
-    size_t ldw = w.row_bytes / sizeof(uint16_t);
-    if (w.dtype != DType::kBF16) {
-      uint16_t* tile = reinterpret_cast<uint16_t*>(scratch.tiles + static_cast<size_t>(thread) * scratch.tile_floats);
-      float* staging = reinterpret_cast<float*>(tile + kGemmTileRows * cols);
-      for (int64_t r = r0; r < r1; ++r) k.dequantize_bf16(w.dtype, w.row(r), tile + static_cast<size_t>(r - r0) * cols, w.cols, staging);
-      wt = tile;
-      ldw = cols;
-    }
-    k.gemm_bf16(xb, cols, n_tokens, wt, ldw, static_cast<size_t>(r1 - r0), cols, y + r0, rows);
-  });
-}
-}  // namespace
+// How one weight matrix of a call is multiplied, and its row unit: the rows handled as one piece.
+// Pieces are fixed by the matrix alone (never by the thread split), so every output element is
+// computed by the same code at any thread count.
+enum class Path {
+  kMatvec,      // one token, or no GEMM for this type: the kernel table's matvec, per token
+  kMatvecQ8,    // the same over activations quantized to Q8_0 (integer weight types)
+  kBf16Tiles,   // bf16 GEMM: bf16 weights in place, others dequantized into the thread's bf16 tile
+  kSgemmTiles,  // sgemm over rows dequantized into the thread's f32 tile
+  kSgemmF32,    // sgemm straight over f32 weights
+};
 
-void matmul(const TensorView& w, const float* x, size_t n_tokens, float* y, const MatmulScratch& scratch, ThreadPool& pool) {
-  const Kernels& k = active_kernels();
-  const size_t cols = static_cast<size_t>(w.cols), rows = static_cast<size_t>(w.rows);
-  BlockQ8_0* xq = scratch.xq;
+// Fixed 64-row blocks for sgemm over f32 weights (one call per block).
+constexpr int64_t kF32Block = 64;
+
+Path choose_path(const TensorView& w, size_t n_tokens, const MatmulScratch& scratch) {
+  const size_t cols = static_cast<size_t>(w.cols);
   // bf16 tile + one f32 staging row fit in the f32 tile: (kGemmTileRows / 2 + 1) * cols floats.
   if (n_tokens >= kGemmMinTokens && scratch.xb != nullptr && gemm_uses_bf16(w.dtype) &&
       (w.dtype == DType::kBF16 || (scratch.tiles != nullptr && cols * (kGemmTileRows / 2 + 1) <= scratch.tile_floats))) {
-    matmul_bf16(w, x, n_tokens, y, scratch, pool);
+    return Path::kBf16Tiles;
+  }
+  if (matmul_has_blas()) {
+    if (n_tokens >= kGemmMinTokens && w.dtype != DType::kF32 && scratch.tiles != nullptr &&
+        cols * kGemmTileRows <= scratch.tile_floats) {
+      return Path::kSgemmTiles;
+    }
+    if (n_tokens > 1 && w.dtype == DType::kF32) return Path::kSgemmF32;
+  }
+  return uses_q8_path(w.dtype) ? Path::kMatvecQ8 : Path::kMatvec;
+}
+
+int64_t row_unit(Path path) {
+  switch (path) {
+    case Path::kBf16Tiles:
+    case Path::kSgemmTiles: return kGemmTileRows;
+    case Path::kSgemmF32: return kF32Block;
+    default: return kRowUnit;
+  }
+}
+
+// One matrix of a call: its path and where its units start in the call's shared unit numbering.
+struct Part {
+  const TensorView* w;
+  float* y;
+  Path path;
+  int64_t unit;        // rows per unit
+  int64_t first_unit;  // index of its first unit among all parts' units
+  int64_t n_units;
+};
+
+// Rows [r0, r1) of one part (r0 on a unit boundary; r1 a boundary or the last row).
+void run_rows(const Part& part, const float* x, size_t n_tokens, const MatmulScratch& scratch, int thread, int64_t r0,
+              int64_t r1) {
+  const Kernels& k = active_kernels();
+  const TensorView& w = *part.w;
+  const size_t cols = static_cast<size_t>(w.cols), rows = static_cast<size_t>(w.rows);
+  switch (part.path) {
+    case Path::kMatvecQ8:
+      for (size_t t = 0; t < n_tokens; ++t) k.matvec_q8(w, scratch.xq + t * (cols / 32), part.y + t * rows + r0, r0, r1);
+      return;
+    case Path::kMatvec:
+      for (size_t t = 0; t < n_tokens; ++t) k.matvec(w, x + t * cols, part.y + t * rows + r0, r0, r1);
+      return;
+    case Path::kBf16Tiles:
+      for (int64_t a = r0; a < r1; a += kGemmTileRows) {
+        const int64_t b = a + kGemmTileRows < r1 ? a + kGemmTileRows : r1;
+        const uint16_t* wt = reinterpret_cast<const uint16_t*>(w.row(a));
+        size_t ldw = w.row_bytes / sizeof(uint16_t);
+        if (w.dtype != DType::kBF16) {
+          uint16_t* tile = reinterpret_cast<uint16_t*>(scratch.tiles + static_cast<size_t>(thread) * scratch.tile_floats);
+          float* staging = reinterpret_cast<float*>(tile + kGemmTileRows * cols);
+          for (int64_t r = a; r < b; ++r) k.dequantize_bf16(w.dtype, w.row(r), tile + static_cast<size_t>(r - a) * cols, w.cols, staging);
+          wt = tile;
+          ldw = cols;
+        }
+        k.gemm_bf16(scratch.xb, cols, n_tokens, wt, ldw, static_cast<size_t>(b - a), cols, part.y + a, rows);
+      }
+      return;
+    case Path::kSgemmTiles:
+    case Path::kSgemmF32:
+#ifdef RINGLM_HAVE_BLAS
+      for (int64_t a = r0; a < r1; a += part.unit) {
+        const int64_t b = a + part.unit < r1 ? a + part.unit : r1;
+        const float* wt = nullptr;
+        if (part.path == Path::kSgemmTiles) {
+          float* tile = scratch.tiles + static_cast<size_t>(thread) * scratch.tile_floats;
+          for (int64_t r = a; r < b; ++r) dequantize_row(w.dtype, w.row(r), tile + (r - a) * w.cols, w.cols);
+          wt = tile;
+        } else {
+          wt = w.f32() + a * w.cols;
+        }
+        // Y[:, a:b] = X · W[a:b]^T
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n_tokens), static_cast<int>(b - a),
+                    static_cast<int>(cols), 1.0f, x, static_cast<int>(cols), wt, static_cast<int>(cols), 0.0f,
+                    part.y + a, static_cast<int>(rows));
+      }
+#endif
+      return;
+  }
+}
+}  // namespace
+
+void matmul(Span<const MatmulTarget> targets, const float* x, size_t n_tokens, const MatmulScratch& scratch,
+            ThreadPool& pool) {
+  if (targets.size() == 0 || n_tokens == 0) return;
+  if (targets.size() > kMaxMatmulTargets) {  // more than one job's worth: the rest in further calls
+    matmul(Span<const MatmulTarget>(targets.data(), kMaxMatmulTargets), x, n_tokens, scratch, pool);
+    matmul(Span<const MatmulTarget>(targets.data() + kMaxMatmulTargets, targets.size() - kMaxMatmulTargets), x, n_tokens,
+           scratch, pool);
     return;
+  }
+  const Kernels& k = active_kernels();
+  const size_t cols = static_cast<size_t>(targets[0].w->cols);
+  Part parts[kMaxMatmulTargets];
+  const size_t n_parts = targets.size();
+  int64_t n_units = 0;
+  bool any_q8 = false, any_bf16 = false, any_blas = false;
+  for (size_t i = 0; i < n_parts; ++i) {
+    const TensorView& w = *targets[i].w;
+    Part& part = parts[i];
+    part = Part{&w, targets[i].y, choose_path(w, n_tokens, scratch), 0, n_units, 0};
+    part.unit = row_unit(part.path);
+    part.n_units = (w.rows + part.unit - 1) / part.unit;
+    n_units += part.n_units;
+    any_q8 = any_q8 || part.path == Path::kMatvecQ8;
+    any_bf16 = any_bf16 || part.path == Path::kBf16Tiles;
+    any_blas = any_blas || part.path == Path::kSgemmTiles || part.path == Path::kSgemmF32;
   }
 #ifdef RINGLM_HAVE_BLAS
-  if (n_tokens >= kGemmMinTokens && w.dtype != DType::kF32 && scratch.tiles != nullptr &&
-      cols * kGemmTileRows <= scratch.tile_floats) {
-    blas_init_once();
-    for_tiles(pool, w.rows, [&](int64_t r0, int64_t r1, int thread) {
-      float* tile = scratch.tiles + static_cast<size_t>(thread) * scratch.tile_floats;
-      for (int64_t r = r0; r < r1; ++r) dequantize_row(w.dtype, w.row(r), tile + (r - r0) * w.cols, w.cols);
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n_tokens), static_cast<int>(r1 - r0),
-                  static_cast<int>(cols), 1.0f, x, static_cast<int>(cols), tile, static_cast<int>(cols), 0.0f, y + r0,
-                  static_cast<int>(rows));
-    });
-    return;
-  }
-  if (n_tokens > 1 && w.dtype == DType::kF32) {
-    blas_init_once();
-    // Fixed 64-row blocks: each block is one sgemm call whatever the thread count, so the
-    // summation order of every element never depends on how rows were split.
-    constexpr int64_t kBlock = 64;
-    const int64_t n_blocks = (w.rows + kBlock - 1) / kBlock;
-    pool.parallel_for(n_blocks, [&](int64_t b0, int64_t b1, int) {
-      for (int64_t b = b0; b < b1; ++b) {
-        const int64_t r0 = b * kBlock, r1 = r0 + kBlock < w.rows ? r0 + kBlock : w.rows;
-        // Y[:, r0:r1] = X · W[r0:r1]^T
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n_tokens), static_cast<int>(r1 - r0),
-                    static_cast<int>(cols), 1.0f, x, static_cast<int>(cols), w.f32() + r0 * w.cols,
-                    static_cast<int>(cols), 0.0f, y + r0, static_cast<int>(rows));
-      }
-    });
-    return;
-  }
+  if (any_blas) blas_init_once();
 #endif
-  if (uses_q8_path(w.dtype)) {
-    const size_t blocks = cols / 32;
-    for (size_t t = 0; t < n_tokens; ++t) k.quantize_q8(x + t * cols, xq + t * blocks, w.cols);
-    for_row_ranges(pool, w.rows, [&](int64_t r0, int64_t r1) {
-      for (size_t t = 0; t < n_tokens; ++t) k.matvec_q8(w, xq + t * blocks, y + t * rows + r0, r0, r1);
-    });
-    return;
+  // The activations are converted once for every matrix of the call.
+  if (any_q8) {
+    for (size_t t = 0; t < n_tokens; ++t) k.quantize_q8(x + t * cols, scratch.xq + t * (cols / 32), static_cast<int64_t>(cols));
   }
-  for_row_ranges(pool, w.rows, [&](int64_t r0, int64_t r1) {
-    for (size_t t = 0; t < n_tokens; ++t) k.matvec(w, x + t * cols, y + t * rows + r0, r0, r1);
+  if (any_bf16) {
+    pool.parallel_for(static_cast<int64_t>(n_tokens), [&](int64_t t0, int64_t t1, int) {
+      k.to_bf16(x + static_cast<size_t>(t0) * cols, scratch.xb + static_cast<size_t>(t0) * cols,
+                static_cast<size_t>(t1 - t0) * cols);
+    });
+  }
+  // One job over the units of every matrix, numbered matrix after matrix.
+  pool.parallel_for(n_units, [&](int64_t u0, int64_t u1, int thread) {
+    for (size_t i = 0; i < n_parts && u0 < u1; ++i) {
+      const Part& part = parts[i];
+      const int64_t end = part.first_unit + part.n_units;
+      if (u0 >= end) continue;
+      const int64_t a = u0 - part.first_unit, b = (u1 < end ? u1 : end) - part.first_unit;
+      const int64_t rows = part.w->rows;
+      run_rows(part, x, n_tokens, scratch, thread, a * part.unit, b * part.unit < rows ? b * part.unit : rows);
+      u0 = part.first_unit + b;
+    }
   });
+}
+
+void matmul(const TensorView& w, const float* x, size_t n_tokens, float* y, const MatmulScratch& scratch, ThreadPool& pool) {
+  const MatmulTarget target{&w, y};
+  matmul(Span<const MatmulTarget>(&target, 1), x, n_tokens, scratch, pool);
 }
 
 void matmul_warm_up() {

@@ -1,4 +1,4 @@
-// The one matrix-multiply entry point of the forward pass: Y[t] = W · X[t] for each token t.
+// The matrix-multiply entry points of the forward pass: Y[t] = W · X[t] for each token t.
 //
 // One token uses the kernel table's matvec (decode). Several tokens (prefill) go through a GEMM,
 // one fixed block of rows per call, each weight row decoded once per call and reused by every
@@ -15,6 +15,7 @@
 #include <cstddef>
 
 #include "platform/thread_pool.h"
+#include "runtime/span.h"
 #include "runtime/tensor.h"
 #include "simd/quant/blocks.h"
 
@@ -61,6 +62,18 @@ struct GemmNeeds {
 // Rows are split between the pool's threads; every output element is computed by the same code
 // whatever the split, so results are bit-identical at any thread count.
 void matmul(const TensorView& w, const float* x, size_t n_tokens, float* y, const MatmulScratch& scratch, ThreadPool& pool);
+
+// Several matrices over the same activations (q/k/v, gate/up): Y_i[t] = W_i · X[t]. Every W_i has
+// the same cols. The activations are quantized (or rounded to bf16) once, and one pool job covers
+// the rows of all of them: in decode, the small k and v matrices would otherwise each cost a
+// job's start and tail. Results are those of one matmul per matrix, bit for bit.
+struct MatmulTarget {
+  const TensorView* w;
+  float* y;  // [n_tokens][w->rows]
+};
+constexpr size_t kMaxMatmulTargets = 4;  // per job; longer lists run as several jobs
+void matmul(Span<const MatmulTarget> targets, const float* x, size_t n_tokens, const MatmulScratch& scratch,
+            ThreadPool& pool);
 
 // Touches the BLAS library once so its lazily allocated buffers exist before a session runs
 // (the session then runs with no allocation). No-op without BLAS.

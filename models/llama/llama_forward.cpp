@@ -114,9 +114,8 @@ void llama_forward(const Model& model, KvCache& cache, ForwardScratch& s, const 
 
     // Attention block: xn = rmsnorm(x); q, k, v projections; RoPE on q and k.
     for (int32_t t = 0; t < n; ++t) k.rmsnorm(s.x + t * dim, lw.attn_norm.f32(), s.xn + t * dim, dim, c.norm_eps);
-    matmul(lw.wq, s.xn, nt, s.q, s.mm, pool);
-    matmul(lw.wk, s.xn, nt, s.k, s.mm, pool);
-    matmul(lw.wv, s.xn, nt, s.v, s.mm, pool);
+    const MatmulTarget qkv[] = {{&lw.wq, s.q}, {&lw.wk, s.k}, {&lw.wv, s.v}};
+    matmul(qkv, s.xn, nt, s.mm, pool);
     add_bias(s.q, lw.bq, n, q_dim);
     add_bias(s.k, lw.bk, n, kv_dim);
     add_bias(s.v, lw.bv, n, kv_dim);
@@ -155,8 +154,8 @@ void llama_forward(const Model& model, KvCache& cache, ForwardScratch& s, const 
 
     // Feed-forward block: x += W_down · (silu(W_gate · xn) * (W_up · xn)).
     for (int32_t t = 0; t < n; ++t) k.rmsnorm(s.x + t * dim, lw.ffn_norm.f32(), s.xn + t * dim, dim, c.norm_eps);
-    matmul(lw.w_gate, s.xn, nt, s.gate, s.mm, pool);
-    matmul(lw.w_up, s.xn, nt, s.up, s.mm, pool);
+    const MatmulTarget gate_up[] = {{&lw.w_gate, s.gate}, {&lw.w_up, s.up}};
+    matmul(gate_up, s.xn, nt, s.mm, pool);
     k.silu_mul(s.gate, s.up, nt * ff);
     matmul(lw.w_down, s.gate, nt, s.proj, s.mm, pool);
     for (size_t i = 0; i < nt * dim; ++i) s.x[i] += s.proj[i];

@@ -41,6 +41,23 @@ Weights random_weights(DType type, int64_t rows, int64_t cols, std::mt19937& rng
   return w;
 }
 
+// MatmulScratch with its buffers for n_tokens of cols activations and `threads` tiles; the bf16
+// activation buffer only when bf16 is set.
+struct Scratch {
+  std::vector<BlockQ8_0> xq;
+  std::vector<float> tiles;
+  std::vector<uint16_t> xb;
+  MatmulScratch s;
+  Scratch(size_t n_tokens, int64_t cols, int threads, bool bf16 = true)
+      : xq(n_tokens * static_cast<size_t>(cols) / 32), xb(n_tokens * static_cast<size_t>(cols)) {
+    s.xq = xq.data();
+    s.tile_floats = gemm_tile_floats(cols);
+    tiles.resize(s.tile_floats * static_cast<size_t>(threads) + 1);
+    s.tiles = s.tile_floats > 0 ? tiles.data() : nullptr;
+    s.xb = bf16 ? xb.data() : nullptr;
+  }
+};
+
 }  // namespace
 
 TEST_CASE("matmul: batched non-f32 weights (dequantized tiles) equal the dequantized reference") {
@@ -63,14 +80,8 @@ TEST_CASE("matmul: batched non-f32 weights (dequantized tiles) equal the dequant
       if (ringlm_test::kSingleThreaded && threads > 1) continue;
       ThreadPool pool;
       REQUIRE(pool.start(threads).is_ok());
-      MatmulScratch scratch;
-      std::vector<BlockQ8_0> xq(n_tokens * cols / 32);
-      scratch.xq = xq.data();
-      scratch.tile_floats = gemm_tile_floats(cols);
-      std::vector<float> tiles(scratch.tile_floats * static_cast<size_t>(threads) + 1);
-      scratch.tiles = scratch.tile_floats > 0 ? tiles.data() : nullptr;
-      std::vector<uint16_t> xb(n_tokens * cols);
-      scratch.xb = bf16_scratch ? xb.data() : nullptr;
+      Scratch buffers(n_tokens, cols, threads, bf16_scratch);
+      const MatmulScratch& scratch = buffers.s;
       std::vector<float> y(n_tokens * rows, NAN);
       matmul(w.view, x.data(), n_tokens, y.data(), scratch, pool);
 
@@ -129,16 +140,54 @@ TEST_CASE("matmul: tiles are bit-identical at 1, 2 and 3 threads") {
     if (ringlm_test::kSingleThreaded && threads > 1) continue;
     ThreadPool pool;
     REQUIRE(pool.start(threads).is_ok());
-    std::vector<BlockQ8_0> xq(n_tokens * cols / 32);
-    MatmulScratch scratch;
-    scratch.xq = xq.data();
-    scratch.tile_floats = gemm_tile_floats(cols);
-    std::vector<float> tiles(scratch.tile_floats * static_cast<size_t>(threads) + 1);
-    scratch.tiles = scratch.tile_floats > 0 ? tiles.data() : nullptr;
-    std::vector<uint16_t> xb(n_tokens * cols);
-    scratch.xb = xb.data();
+    Scratch buffers(n_tokens, cols, threads);
+    const MatmulScratch& scratch = buffers.s;
     out.emplace_back(n_tokens * rows);
     matmul(w.view, x.data(), n_tokens, out.back().data(), scratch, pool);
   }
   for (size_t i = 1; i < out.size(); ++i) CHECK(out[i] == out[0]);
+}
+
+TEST_CASE("matmul: several matrices in one call equal one call per matrix, bit for bit") {
+  // Mixed types take different paths in the same job (integer matvec, float matvec, bf16 or
+  // sgemm tiles, f32 sgemm); five matrices are more than one job holds. Row counts are off the
+  // row units so that units of neighbouring matrices meet inside a thread's range.
+  std::mt19937 rng(23);
+  const int64_t cols = 256;
+  const DType types[] = {DType::kQ8_0, DType::kF32, DType::kQ4_K, DType::kF16, DType::kBF16};
+  const int64_t rows[] = {64, 33, 48, 17, 40};
+  std::vector<Weights> ws;
+  for (size_t i = 0; i < 5; ++i) ws.push_back(random_weights(types[i], rows[i], cols, rng));
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  for (size_t n_tokens : {size_t{1}, size_t{3}, size_t{12}}) {
+    std::vector<float> x(n_tokens * cols);
+    for (float& v : x) v = nd(rng);
+    for (int threads : {1, 2, 3}) {
+      if (ringlm_test::kSingleThreaded && threads > 1) continue;
+      CAPTURE(n_tokens);
+      CAPTURE(threads);
+      ThreadPool pool;
+      REQUIRE(pool.start(threads).is_ok());
+      Scratch buffers(n_tokens, cols, threads);
+      const MatmulScratch& scratch = buffers.s;
+      // Each output with a guard element after it: nothing may be written past a matrix's rows.
+      std::vector<std::vector<float>> fused(5), single(5);
+      std::vector<MatmulTarget> targets;
+      for (size_t i = 0; i < 5; ++i) {
+        fused[i].assign(n_tokens * static_cast<size_t>(rows[i]) + 1, -7.0f);
+        single[i].assign(fused[i].size(), -7.0f);
+        targets.push_back(MatmulTarget{&ws[i].view, fused[i].data()});
+      }
+      matmul(Span<const MatmulTarget>(targets.data(), targets.size()), x.data(), n_tokens, scratch, pool);
+      for (size_t i = 0; i < 5; ++i) {
+        CAPTURE(i);
+        matmul(ws[i].view, x.data(), n_tokens, single[i].data(), scratch, pool);
+        CHECK(fused[i] == single[i]);
+        CHECK(fused[i].back() == -7.0f);
+        bool all_written = true;
+        for (size_t j = 0; j + 1 < fused[i].size(); ++j) all_written = all_written && fused[i][j] != -7.0f;
+        CHECK(all_written);
+      }
+    }
+  }
 }
