@@ -48,7 +48,7 @@ extern "C" {
 #endif
 
 #define RINGLM_VERSION_MAJOR 0
-#define RINGLM_VERSION_MINOR 1
+#define RINGLM_VERSION_MINOR 2
 #define RINGLM_VERSION_PATCH 0
 /* Bumped whenever a struct layout, a signature or a status number changes incompatibly. */
 #define RINGLM_ABI_VERSION 1
@@ -93,11 +93,20 @@ RINGLM_API uint32_t ringlm_abi_version(void);
 /* ---- model --------------------------------------------------------------------------------- */
 typedef struct ringlm_model ringlm_model;
 
+/* How a model file is brought into memory. */
+typedef int32_t ringlm_load_mode;
+enum {
+  RINGLM_LOAD_MAP = 0, /* memory-map it: weights never copied, pages shared between processes */
+  RINGLM_LOAD_READ = 1 /* read it once into private memory (huge pages where the OS has them):
+                          a copy, but decode streams it at memory speed even where the OS
+                          serves large file mappings slowly (seen on virtual machines)       */
+};
+
 typedef struct ringlm_model_params {
   size_t struct_size;         /* sizeof(ringlm_model_params), set by ringlm_model_params_init     */
   /* Either a file ... */
-  const char *path;           /* GGUF (v2/v3) or llama2.c checkpoint; the file is memory-mapped,
-                                 weights are never copied                                          */
+  const char *path;           /* GGUF (v2/v3) or llama2.c checkpoint; memory-mapped by default,
+                                 weights are never copied (see load_mode)                          */
   const char *tokenizer_path; /* llama2.c only (GGUF carries its tokenizer: must be NULL);
                                  NULL = "tokenizer.bin" beside the model                           */
   /* ... or memory the caller keeps alive until ringlm_model_free (firmware: weights in flash). */
@@ -105,6 +114,9 @@ typedef struct ringlm_model_params {
   size_t data_size;
   const void *tokenizer_data; /* llama2.c tokenizer bytes (NULL for GGUF)                         */
   size_t tokenizer_data_size;
+  /* Added in 0.2; a struct_size that ends before it (0.1 callers) means RINGLM_LOAD_MAP. */
+  ringlm_load_mode load_mode; /* for a path; init: RINGLM_LOAD_MAP. Memory given in `data` is
+                                 always used in place (another mode is refused)                    */
 } ringlm_model_params;
 
 RINGLM_API void ringlm_model_params_init(ringlm_model_params *params);

@@ -20,7 +20,7 @@ Result<std::unique_ptr<Model>> load_model_memory(Span<const uint8_t> model, Span
   return load_gguf_from_memory(model);
 }
 
-Result<std::unique_ptr<Model>> load_model_file(const char* path, const char* tokenizer_path) {
+Result<std::unique_ptr<Model>> load_model_file(const char* path, const char* tokenizer_path, LoadMode mode) {
   RINGLM_CHECK(path != nullptr && path[0] != '\0', RINGLM_ERR_INVALID_ARGUMENT, "model path is empty");
   // Peek at the magic without mapping the whole file.
   FILE* f = std::fopen(path, "rb");
@@ -32,11 +32,11 @@ Result<std::unique_ptr<Model>> load_model_file(const char* path, const char* tok
   uint8_t magic[sizeof(kGgufMagic)] = {};
   const size_t got = std::fread(magic, 1, sizeof(magic), f);
   std::fclose(f);
-  if (!is_gguf(Span<const uint8_t>(magic, got))) return load_llama2c(path, tokenizer_path);
+  if (!is_gguf(Span<const uint8_t>(magic, got))) return load_llama2c(path, tokenizer_path, mode);
   RINGLM_CHECK(tokenizer_path == nullptr || tokenizer_path[0] == '\0', RINGLM_ERR_INVALID_ARGUMENT,
                "%s is a GGUF model and carries its own tokenizer; pass no tokenizer path (got %s)", path,
                tokenizer_path);
-  return load_gguf_file(path);
+  return load_gguf_file(path, mode);
 }
 
 }  // namespace ringlm

@@ -12,7 +12,9 @@ namespace ringlm {
 // GGUF files carry their tokenizer, so `tokenizer_path` must then be null or empty
 // (RINGLM_ERR_INVALID_ARGUMENT otherwise: a given tokenizer is never silently ignored). For a
 // llama2.c checkpoint a null or empty `tokenizer_path` means tokenizer.bin beside the model.
-Result<std::unique_ptr<Model>> load_model_file(const char* path, const char* tokenizer_path);
+// `mode`: map the model file (default) or read it into private memory (platform/mapped_file.h).
+Result<std::unique_ptr<Model>> load_model_file(const char* path, const char* tokenizer_path,
+                                               LoadMode mode = LoadMode::kMap);
 
 // Same from memory the caller keeps alive for the model's lifetime; `tokenizer` must be empty
 // for GGUF and is required for llama2.c.

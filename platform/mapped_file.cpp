@@ -38,6 +38,22 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
 
 MappedFile::~MappedFile() { release(); }
 
+namespace {
+// Reads exactly `size` bytes of fd into buf (retrying short reads and EINTR).
+Status read_all(int fd, uint8_t* buf, size_t size, const char* path) {
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::read(fd, buf + done, size - done);
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR) continue;
+      return Status::error(RINGLM_ERR_IO, "read of '%s' failed at byte %zu of %zu", path, done, size);
+    }
+    done += static_cast<size_t>(n);
+  }
+  return Status::ok();
+}
+}  // namespace
+
 void MappedFile::release() {
   if (data_ != nullptr) {
     if (mapped_) {
@@ -53,7 +69,7 @@ void MappedFile::release() {
   mapped_ = false;
 }
 
-Result<MappedFile> MappedFile::open(const char* path) {
+Result<MappedFile> MappedFile::open(const char* path, LoadMode mode) {
   if (path == nullptr || path[0] == '\0') return Status::error(RINGLM_ERR_INVALID_ARGUMENT, "no file path given");
   int fd = ::open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -86,30 +102,48 @@ Result<MappedFile> MappedFile::open(const char* path) {
     return file;
   }
 #ifdef RINGLM_HAVE_MMAP
-  void* p = mmap(nullptr, file.size_, PROT_READ, MAP_PRIVATE, fd, 0);
-  if (p != MAP_FAILED) {
-    file.data_ = static_cast<const uint8_t*>(p);
-    file.mapped_ = true;
-    ::close(fd);
-    return file;
-  }
+  if (mode == LoadMode::kMap) {
+    void* p = mmap(nullptr, file.size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p != MAP_FAILED) {
+      file.data_ = static_cast<const uint8_t*>(p);
+      file.mapped_ = true;
+      ::close(fd);
+      return file;
+    }
+  } else {
+    // Anonymous pages: a huge-page request covers whole 2 MiB pages of weights (fewer TLB and
+    // page-table entries while streaming them each token).
+    void* p = mmap(nullptr, file.size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p != MAP_FAILED) {
+#ifdef MADV_HUGEPAGE
+      (void)madvise(p, file.size_, MADV_HUGEPAGE);  // advice only: without huge pages it still works
 #endif
-  // No mmap (some filesystems): read the file into one heap block instead.
+      Status read = read_all(fd, static_cast<uint8_t*>(p), file.size_, path);
+      ::close(fd);
+      if (!read.is_ok()) {
+        munmap(p, file.size_);
+        return read;
+      }
+      mprotect(p, file.size_, PROT_READ);  // read-only, like the mapping
+      file.data_ = static_cast<const uint8_t*>(p);
+      file.mapped_ = true;
+      return file;
+    }
+  }
+#else
+  (void)mode;  // no mmap: always a heap block
+#endif
+  // No mmap (some filesystems, or no memory for the anonymous pages): one heap block instead.
   uint8_t* buf = static_cast<uint8_t*>(std::malloc(file.size_));
   if (buf == nullptr) {
     ::close(fd);
     return Status::error(RINGLM_ERR_OUT_OF_MEMORY, "cannot allocate %zu bytes to read '%s'", file.size_, path);
   }
-  size_t done = 0;
-  while (done < file.size_) {
-    ssize_t n = ::read(fd, buf + done, file.size_ - done);
-    if (n <= 0) {
-      if (n < 0 && errno == EINTR) continue;
-      std::free(buf);
-      ::close(fd);
-      return Status::error(RINGLM_ERR_IO, "read of '%s' failed at byte %zu", path, done);
-    }
-    done += static_cast<size_t>(n);
+  Status read = read_all(fd, buf, file.size_, path);
+  if (!read.is_ok()) {
+    std::free(buf);
+    ::close(fd);
+    return read;
   }
   ::close(fd);
   file.data_ = buf;

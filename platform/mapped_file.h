@@ -2,7 +2,10 @@
 //
 // The mapping is private and read-only; pages are loaded by the OS on first touch and shared
 // between processes that map the same model. Where mmap is unavailable, the file is read once
-// into a heap block (the only copy). A file may have at most PTRDIFF_MAX bytes (2 GiB - 1 on 32-bit
+// into a heap block (the only copy). LoadMode::kRead reads the file into private memory instead
+// (anonymous pages, huge pages requested where the OS has them): it costs a copy and load time,
+// and keeps the weights out of the page cache's hands, which on some virtual machines streams a
+// multi-GB mapping at a fraction of memory speed now and then (docs/benchmarks.md). A file may have at most PTRDIFF_MAX bytes (2 GiB - 1 on 32-bit
 // targets, which are built with a 64-bit off_t so that larger files are measured, then refused).
 #pragma once
 
@@ -13,6 +16,8 @@
 #include "runtime/status.h"
 
 namespace ringlm {
+
+enum class LoadMode { kMap, kRead };
 
 class MappedFile {
  public:
@@ -25,7 +30,7 @@ class MappedFile {
 
   // RINGLM_ERR_FILE_NOT_FOUND if the path does not exist, RINGLM_ERR_OUT_OF_MEMORY if it is too
   // large for this target's address space, RINGLM_ERR_IO on any other failure.
-  static Result<MappedFile> open(const char* path);
+  static Result<MappedFile> open(const char* path, LoadMode mode = LoadMode::kMap);
 
   Span<const uint8_t> bytes() const { return Span<const uint8_t>(data_, size_); }
   size_t size() const { return size_; }
@@ -35,7 +40,7 @@ class MappedFile {
 
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;
-  bool mapped_ = false;  // false: data_ is a heap block (or null for an empty file)
+  bool mapped_ = false;  // data_ is a mapping (of the file, or anonymous); false: a heap block or null
 };
 
 }  // namespace ringlm

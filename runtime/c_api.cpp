@@ -1,6 +1,7 @@
 // The C ABI: each entry point is a noexcept wrapper that validates its arguments, calls the C++
 // core, and turns a Status (or an escaped C++ exception) into a ringlm_status plus the thread's
 // last error message. Nothing here aborts.
+#include <cstddef>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -115,7 +116,11 @@ RINGLM_API const char* ringlm_status_string(ringlm_status status) {
 
 RINGLM_API const char* ringlm_last_error_message(void) { return g_last_error; }
 
-RINGLM_API const char* ringlm_version(void) { return "0.1.0"; }
+#define RINGLM_STR2(x) #x
+#define RINGLM_STR(x) RINGLM_STR2(x)
+RINGLM_API const char* ringlm_version(void) {
+  return RINGLM_STR(RINGLM_VERSION_MAJOR) "." RINGLM_STR(RINGLM_VERSION_MINOR) "." RINGLM_STR(RINGLM_VERSION_PATCH);
+}
 RINGLM_API uint32_t ringlm_abi_version(void) { return RINGLM_ABI_VERSION; }
 RINGLM_API const char* ringlm_kernel_name(void) { return ringlm::active_kernels().name; }
 
@@ -129,12 +134,23 @@ RINGLM_API ringlm_status ringlm_model_open(const ringlm_model_params* params, ri
   return guarded([&]() -> ringlm_status {
     if (out_model == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "out_model must not be null");
     *out_model = nullptr;
-    if (params == nullptr || params->struct_size != sizeof(ringlm_model_params)) {
+    // The 0.1 layout ended before load_mode: such callers get the default.
+    constexpr size_t kSizeV01 = offsetof(ringlm_model_params, load_mode);
+    if (params == nullptr || (params->struct_size != sizeof(ringlm_model_params) && params->struct_size != kSizeV01)) {
       return fail(RINGLM_ERR_INVALID_ARGUMENT, "model params not initialised with ringlm_model_params_init");
     }
+    const ringlm_load_mode mode = params->struct_size == kSizeV01 ? RINGLM_LOAD_MAP : params->load_mode;
     const bool from_memory = params->data != nullptr;
     if (from_memory == (params->path != nullptr)) {
       return fail(RINGLM_ERR_INVALID_ARGUMENT, "model params: give exactly one of path and data");
+    }
+    if (mode != RINGLM_LOAD_MAP && mode != RINGLM_LOAD_READ) {
+      return report(Status::error(RINGLM_ERR_INVALID_ARGUMENT,
+                                  "model params: load_mode %d is neither RINGLM_LOAD_MAP nor RINGLM_LOAD_READ",
+                                  static_cast<int>(mode)));
+    }
+    if (from_memory && mode != RINGLM_LOAD_MAP) {
+      return fail(RINGLM_ERR_INVALID_ARGUMENT, "model params: load_mode applies to a path; memory in `data` is used in place");
     }
     auto loaded =
         from_memory
@@ -142,7 +158,8 @@ RINGLM_API ringlm_status ringlm_model_open(const ringlm_model_params* params, ri
                   ringlm::Span<const uint8_t>(static_cast<const uint8_t*>(params->data), params->data_size),
                   ringlm::Span<const uint8_t>(static_cast<const uint8_t*>(params->tokenizer_data),
                                               params->tokenizer_data == nullptr ? 0 : params->tokenizer_data_size))
-            : ringlm::load_model_file(params->path, params->tokenizer_path);
+            : ringlm::load_model_file(params->path, params->tokenizer_path,
+                                      mode == RINGLM_LOAD_READ ? ringlm::LoadMode::kRead : ringlm::LoadMode::kMap);
     if (!loaded.is_ok()) return report(loaded.status());
     auto* handle = new ringlm_model{std::move(loaded.value())};
     *out_model = handle;

@@ -89,13 +89,13 @@ void BenchPrinter::row(const BenchRow& r) {
     for (size_t i = 0; i < r.samples.size(); ++i) samples += (i ? ", " : "") + json_number(r.samples[i]);
     std::fprintf(out_,
                  "%s\n  {\"model\": %s, \"model_size\": %llu, \"n_params\": %llu, \"kernels\": %s, \"n_threads\": %u, "
-                 "\"kv_type\": %s, \"test\": \"%s\", \"n_prompt\": %u, \"n_gen\": %u, \"n_depth\": %u, "
+                 "\"kv_type\": %s, \"mmap\": %s, \"test\": \"%s\", \"n_prompt\": %u, \"n_gen\": %u, \"n_depth\": %u, "
                  "\"repetitions\": %zu, \"avg_ts\": %s, \"stddev_ts\": %s, \"bytes_per_token\": %s, "
                  "\"read_bandwidth\": %s, \"achieved_bandwidth\": %s, \"roofline_ratio\": %s, \"samples_ts\": [%s]}",
                  rows_ == 0 ? "" : ",", json_string(model_.name).c_str(),
                  static_cast<unsigned long long>(model_.weight_bytes), static_cast<unsigned long long>(model_.n_params),
                  json_string(model_.kernels).c_str(), r.n_threads, json_string(model_.kv_type).c_str(),
-                 dec ? "tg" : "pp", r.n_prompt, r.n_gen, r.n_depth, r.samples.size(), json_number(r.mean()).c_str(),
+                 model_.mmap ? "true" : "false", dec ? "tg" : "pp", r.n_prompt, r.n_gen, r.n_depth, r.samples.size(), json_number(r.mean()).c_str(),
                  json_number(r.sd()).c_str(), json_number(r.bytes_per_token, dec).c_str(),
                  json_number(r.read_bandwidth, r.read_bandwidth > 0).c_str(),
                  json_number(r.achieved_bandwidth(), dec).c_str(),

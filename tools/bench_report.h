@@ -20,6 +20,7 @@ struct BenchModel {
   uint64_t weight_bytes = 0;
   std::string kernels;  // ringlm_kernel_name()
   std::string kv_type;  // f32, bf16, int8
+  bool mmap = true;     // weights memory-mapped (false: read into memory, --no-mmap)
 };
 
 struct BenchRow {

@@ -43,6 +43,7 @@ void usage(std::FILE* out) {
                "  -t, --threads LIST    threads, the caller's included (default: online CPUs)\n"
                "  -r, --repetitions N   timed runs per test; tok/s is their mean ± sample sd (default 5)\n"
                "  --kv-type T           KV cache type: f32, bf16 or int8 (default f32)\n"
+               "  --no-mmap             read the model into private memory instead of mapping the file\n"
                "  --json                a JSON array, one object per test, instead of the markdown table\n"
                "  --bw-mib N            bandwidth buffer in MiB, at most half the memory (default: 4x the\n"
                "                        last-level cache, 64..1024; 0 = skip the measurement and the roofline)\n"
@@ -361,6 +362,7 @@ int cmd_bench(int argc, char** argv) {
   ringlm_model_params_init(&mp);
   mp.path = model_path.c_str();
   mp.tokenizer_path = tok_path.empty() ? nullptr : tok_path.c_str();
+  mp.load_mode = sa.load_mode();
   ringlm_model* raw_model = nullptr;
   ringlm_status st = ringlm_model_open(&mp, &raw_model);
   if (st != RINGLM_OK) {
@@ -389,13 +391,14 @@ int cmd_bench(int argc, char** argv) {
   const uint64_t kv_per_token = kv_bytes_per_token(impl.config, stream_params.kv_type);
   const std::string name = model_path.substr(model_path.find_last_of('/') == std::string::npos
                                                  ? 0 : model_path.find_last_of('/') + 1);
-  const BenchModel bm{name, info.n_params, info.weight_bytes, ringlm_kernel_name(), sa.kv_type};
+  const BenchModel bm{name, info.n_params, info.weight_bytes, ringlm_kernel_name(), sa.kv_type, !sa.no_mmap};
   if (!json) {
     std::printf("model: %s (%s params, %s weights; %d layers, dim %d, %d heads / %d kv heads, vocab %d, context %d)\n",
                 model_path.c_str(), human_count(info.n_params).c_str(),
                 human_bytes(static_cast<double>(info.weight_bytes)).c_str(), info.n_layer, info.n_embd, info.n_head,
                 info.n_head_kv, info.n_vocab, info.n_ctx_train);
-    std::printf("kernels: %s; KV cache: %s (%s per token); repetitions: %llu\n", ringlm_kernel_name(), sa.kv_type.c_str(),
+    std::printf("kernels: %s; weights: %s; KV cache: %s (%s per token); repetitions: %llu\n", ringlm_kernel_name(),
+                sa.no_mmap ? "read into memory (--no-mmap)" : "memory-mapped", sa.kv_type.c_str(),
                 human_bytes(static_cast<double>(kv_per_token)).c_str(), static_cast<unsigned long long>(reps[0]));
   }
 

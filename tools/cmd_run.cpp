@@ -56,6 +56,7 @@ int cmd_run(int argc, char** argv) {
   ringlm_model_params_init(&mp);
   mp.path = model_path.c_str();
   mp.tokenizer_path = tok_path.empty() ? nullptr : tok_path.c_str();
+  mp.load_mode = session_args.load_mode();
   ringlm_model* model = nullptr;
   ringlm_status st = ringlm_model_open(&mp, &model);
   if (st != RINGLM_OK) return fail("cannot load model", st);

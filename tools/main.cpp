@@ -12,17 +12,18 @@ void usage() {
                "ringlm %s — CPU LLM inference for edge devices\n"
                "usage:\n"
                "  ringlm run        -m MODEL [-z TOKENIZER] -p PROMPT [-n N] [--temp T] [--top-k K] [--top-p P] [--seed S]\n"
-               "                    [-c CTX] [--window W --sinks S] [--kv-type f32|bf16|int8]\n"
+               "                    [-c CTX] [--window W --sinks S] [--kv-type f32|bf16|int8] [-t N] [--no-mmap]\n"
                "  ringlm bench      -m MODEL [-z TOKENIZER] [-p LIST] [-n LIST] [-d LIST] [-t LIST] [-r REPS] [--json]\n"
-               "                    [--kv-type T] [--bw-mib N] [--cache-table] [--window W --sinks S --depths LIST]\n"
+               "                    [--kv-type T] [--no-mmap] [--bw-mib N] [--cache-table] [--window W --sinks S --depths LIST]\n"
                "                    (ringlm bench --help for details)\n"
-               "  ringlm perplexity -m MODEL [-z TOKENIZER] -f TEXT [-c CTX] [--window W --sinks S] [--kv-type T]\n"
+               "  ringlm perplexity -m MODEL [-z TOKENIZER] -f TEXT [-c CTX] [--window W --sinks S] [--kv-type T] [--no-mmap]\n"
                "  ringlm info       MODEL [-z TOKENIZER] [-c CTX] [--window W --sinks S] [--tensors]\n"
                "  ringlm tokenize   -m MODEL [-z TOKENIZER] -p TEXT [--ids] [--no-bos]\n"
                "  ringlm convert    -m CHECKPOINT.bin -z TOKENIZER.bin -o OUT.gguf\n"
                "  ringlm quantize   IN.gguf OUT.gguf TYPE       (bf16, q8_0, q4_0, q4_k; also f32, f16, q6_k)\n"
                "  ringlm synth      --shape NAME --type T -o OUT.gguf [--vocab VOCAB.gguf] [--seed S] | --list\n"
-               "--window W streams forever: the cache keeps S sink tokens (default 4) plus the last W.\n",
+               "--window W streams forever: the cache keeps S sink tokens (default 4) plus the last W.\n"
+               "--no-mmap reads the model into private memory (a copy) instead of mapping the file.\n",
                ringlm_version());
 }
 

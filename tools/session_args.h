@@ -1,4 +1,5 @@
-// Session options shared by run, bench and perplexity: context, window, sinks, KV type, threads.
+// Options shared by run, bench and perplexity: context, window, sinks, KV type, threads, and how
+// the model file is loaded (--no-mmap).
 #pragma once
 
 #include <cstdio>
@@ -16,6 +17,7 @@ struct SessionArgs {
   double ctx = 0, window = 0, sinks = 4;
   double threads = default_threads();
   std::string kv_type = "f32";
+  bool no_mmap = false;  // read the model into private memory instead of mapping it
 
   // with_threads = false leaves -t to the caller (bench takes a list of thread counts).
   void read(Args& args, bool with_threads = true) {
@@ -23,6 +25,7 @@ struct SessionArgs {
     args.number("--window", nullptr, window);
     args.number("--sinks", nullptr, sinks);
     args.get("--kv-type", nullptr, kv_type);
+    no_mmap = args.flag("--no-mmap");
     if (with_threads) args.number("-t", "--threads", threads);
   }
 
@@ -49,6 +52,8 @@ struct SessionArgs {
     }
     return true;
   }
+
+  ringlm_load_mode load_mode() const { return no_mmap ? RINGLM_LOAD_READ : RINGLM_LOAD_MAP; }
 
   // One thread per online CPU: decode is bandwidth-bound and every core adds read bandwidth.
   static double default_threads() {

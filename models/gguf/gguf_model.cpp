@@ -258,9 +258,9 @@ Result<std::unique_ptr<Model>> load_gguf_from_memory(Span<const uint8_t> bytes) 
   return load_gguf(file.value());
 }
 
-Result<std::unique_ptr<Model>> load_gguf_file(const char* path) {
+Result<std::unique_ptr<Model>> load_gguf_file(const char* path, LoadMode mode) {
   RINGLM_CHECK(path != nullptr, RINGLM_ERR_INVALID_ARGUMENT, "model path is null");
-  Result<MappedFile> mapped = MappedFile::open(path);
+  Result<MappedFile> mapped = MappedFile::open(path, mode);
   if (!mapped.is_ok()) return mapped.status();
   Result<std::unique_ptr<Model>> model = load_gguf_from_memory(mapped.value().bytes());
   if (!model.is_ok()) {

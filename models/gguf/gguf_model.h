@@ -37,8 +37,8 @@ namespace ringlm {
 // RINGLM_ERR_VOCAB_MISMATCH; each message names the key or tensor.
 Result<std::unique_ptr<Model>> load_gguf(const GgufFile& file);
 
-// Maps the file; the mapping is kept in Model::file.
-Result<std::unique_ptr<Model>> load_gguf_file(const char* path);
+// Maps (or with LoadMode::kRead reads) the file; it is kept in Model::file.
+Result<std::unique_ptr<Model>> load_gguf_file(const char* path, LoadMode mode = LoadMode::kMap);
 
 // From memory the caller keeps alive for the model's lifetime. f32 tensors must be 4-byte aligned
 // in memory (a buffer start aligned to the file's alignment, 32 by default, guarantees it).

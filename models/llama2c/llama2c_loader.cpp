@@ -116,8 +116,8 @@ Result<std::unique_ptr<Model>> load_llama2c_from_memory(Span<const uint8_t> chec
   return model;
 }
 
-Result<std::unique_ptr<Model>> load_llama2c(const char* model_path, const char* tokenizer_path) {
-  Result<MappedFile> file = MappedFile::open(model_path);
+Result<std::unique_ptr<Model>> load_llama2c(const char* model_path, const char* tokenizer_path, LoadMode mode) {
+  Result<MappedFile> file = MappedFile::open(model_path, mode);
   if (!file.is_ok()) return file.status();
   std::string tok_path;
   if (tokenizer_path != nullptr && tokenizer_path[0] != '\0') {

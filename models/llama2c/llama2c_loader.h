@@ -16,8 +16,10 @@
 
 namespace ringlm {
 
-// Maps the checkpoint (weights stay in the mapping) and reads the tokenizer.
-Result<std::unique_ptr<Model>> load_llama2c(const char* model_path, const char* tokenizer_path);
+// Maps (or with LoadMode::kRead reads) the checkpoint, whose weights stay there, and reads the
+// tokenizer.
+Result<std::unique_ptr<Model>> load_llama2c(const char* model_path, const char* tokenizer_path,
+                                            LoadMode mode = LoadMode::kMap);
 
 // Same from memory the caller keeps alive for the model's lifetime; the checkpoint's float data
 // must be 4-byte aligned (buffer start 4-byte aligned).

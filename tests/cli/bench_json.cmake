@@ -67,4 +67,12 @@ check_rows("${json}" 2 4 1.5)
 # The default buffer (DRAM): decode only.
 bench_json(json -p 0 -n 4 -r 1 -t 1)
 check_rows("${json}" 1 1 "")
+field(mmap "${json}" 0 mmap)
+# The model read into memory: same rows, and the row says so.
+bench_json(json_read -p 0 -n 4 -r 1 -t 1 --no-mmap --bw-mib 1)
+check_rows("${json_read}" 1 1 "")
+field(mmap_read "${json_read}" 0 mmap)
+if(NOT mmap STREQUAL "ON" OR NOT mmap_read STREQUAL "OFF")
+  message(FATAL_ERROR "mmap field: ${mmap} mapped, ${mmap_read} with --no-mmap (want ON / OFF)")
+endif()
 message(STATUS "bench --json ok")

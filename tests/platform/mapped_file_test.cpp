@@ -8,7 +8,10 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -43,4 +46,35 @@ TEST_CASE("mapped file: files past PTRDIFF_MAX bytes are refused by size, others
     }
     ::unlink(path.c_str());
   }
+}
+
+TEST_CASE("mapped file: read mode holds the same bytes as the mapping, and fails the same way") {
+  std::vector<uint8_t> content(3 * 4096 + 17);
+  for (size_t i = 0; i < content.size(); ++i) content[i] = static_cast<uint8_t>((i * 131 + 7) & 0xFF);
+  const std::string path = ringlm_test::write_temp_file("mapped_read_mode.bin", content);
+  Result<MappedFile> mapped = MappedFile::open(path.c_str(), LoadMode::kMap);
+  Result<MappedFile> read = MappedFile::open(path.c_str(), LoadMode::kRead);
+  REQUIRE(mapped.is_ok());
+  REQUIRE(read.is_ok());
+  REQUIRE(read.value().size() == content.size());
+  CHECK(read.value().bytes().data() != mapped.value().bytes().data());
+  CHECK(std::memcmp(read.value().bytes().data(), content.data(), content.size()) == 0);
+  CHECK(std::memcmp(mapped.value().bytes().data(), content.data(), content.size()) == 0);
+  // Moving keeps the bytes where they are; the moved-from file is empty.
+  const uint8_t* where = read.value().bytes().data();
+  MappedFile moved = std::move(read.value());
+  CHECK(moved.bytes().data() == where);
+  CHECK(read.value().size() == 0);
+  ::unlink(path.c_str());
+
+  const std::string empty = ringlm_test::write_temp_file("mapped_read_empty.bin", {});
+  Result<MappedFile> e = MappedFile::open(empty.c_str(), LoadMode::kRead);
+  REQUIRE(e.is_ok());
+  CHECK(e.value().size() == 0);
+  ::unlink(empty.c_str());
+
+  Result<MappedFile> missing = MappedFile::open("/nonexistent/dir/file.bin", LoadMode::kRead);
+  CHECK(missing.status().code() == RINGLM_ERR_FILE_NOT_FOUND);
+  Result<MappedFile> dir = MappedFile::open("/tmp", LoadMode::kRead);
+  CHECK(dir.status().code() == RINGLM_ERR_IO);
 }

@@ -1,6 +1,7 @@
 // The C API contract: params init, argument checks, buffer sizes, call order, context limits.
 #include <doctest/doctest.h>
 
+#include <cstddef>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -10,7 +11,7 @@
 
 TEST_CASE("c api: versions and status names") {
   CHECK(ringlm_abi_version() == RINGLM_ABI_VERSION);
-  CHECK(std::string(ringlm_version()) == "0.1.0");
+  CHECK(std::string(ringlm_version()) == "0.2.0");
   CHECK(std::string(ringlm_status_string(RINGLM_OK)) == "RINGLM_OK");
   CHECK(std::string(ringlm_status_string(RINGLM_ERR_CONTEXT_FULL)) == "RINGLM_ERR_CONTEXT_FULL");
   CHECK(std::string(ringlm_status_string(12345)) == "RINGLM_ERR_UNKNOWN");
@@ -143,4 +144,66 @@ TEST_CASE("c api: session lifecycle, call order and limits") {
     CHECK(n == 0);
   }
   ringlm_model_free(model);
+}
+
+TEST_CASE("c api: a model read into memory decodes exactly like the mapped one") {
+  const std::string gguf = ringlm_test::shared_path("models/stories260K.gguf");
+  // Greedy tokens and last logits after a prompt, for one load mode (and params size).
+  auto run = [&](ringlm_load_mode mode, size_t struct_size) {
+    ringlm_model_params mp;
+    ringlm_model_params_init(&mp);
+    mp.struct_size = struct_size;
+    mp.path = gguf.c_str();
+    mp.load_mode = mode;
+    ringlm_model* m = nullptr;
+    INFO(ringlm_last_error_message());
+    REQUIRE(ringlm_model_open(&mp, &m) == RINGLM_OK);
+    ringlm_session_params sp;
+    ringlm_session_params_init(&sp);
+    sp.n_ctx = 64;
+    ringlm_session* s = nullptr;
+    REQUIRE(ringlm_session_create(m, &sp, nullptr, 0, &s) == RINGLM_OK);
+    const int32_t prompt[] = {1, 403, 407, 261, 378};
+    REQUIRE(ringlm_session_prefill(s, prompt, 5) == RINGLM_OK);
+    std::vector<int32_t> out;
+    for (int i = 0; i < 16; ++i) {
+      int32_t t = 0;
+      REQUIRE(ringlm_session_sample(s, &t) == RINGLM_OK);
+      REQUIRE(ringlm_session_decode(s, t) == RINGLM_OK);
+      out.push_back(t);
+    }
+    const float* logits = nullptr;
+    size_t n_vocab = 0;
+    REQUIRE(ringlm_session_logits(s, &logits, &n_vocab) == RINGLM_OK);
+    std::vector<float> l(logits, logits + n_vocab);
+    ringlm_session_free(s);
+    ringlm_model_free(m);
+    return std::make_pair(out, l);
+  };
+  const auto mapped = run(RINGLM_LOAD_MAP, sizeof(ringlm_model_params));
+  const auto read = run(RINGLM_LOAD_READ, sizeof(ringlm_model_params));
+  const auto v01 = run(RINGLM_LOAD_READ, offsetof(ringlm_model_params, load_mode));  // 0.1 size: load_mode unread
+  CHECK(mapped.first.size() == 16);
+  CHECK(read == mapped);
+  CHECK(v01 == mapped);
+
+  ringlm_model_params mp;
+  ringlm_model_params_init(&mp);
+  CHECK(mp.load_mode == RINGLM_LOAD_MAP);
+  mp.path = gguf.c_str();
+  ringlm_model* m = nullptr;
+  mp.load_mode = 7;
+  CHECK(ringlm_model_open(&mp, &m) == RINGLM_ERR_INVALID_ARGUMENT);
+  CHECK(std::string(ringlm_last_error_message()).find("load_mode 7") != std::string::npos);
+  CHECK(m == nullptr);
+  mp.load_mode = RINGLM_LOAD_READ;
+  mp.path = "/nonexistent/model.gguf";
+  CHECK(ringlm_model_open(&mp, &m) == RINGLM_ERR_FILE_NOT_FOUND);
+  // Memory the caller gives is used in place: a read mode for it is refused, not ignored.
+  static const uint8_t bytes[64] = {'G', 'G', 'U', 'F'};
+  mp.path = nullptr;
+  mp.data = bytes;
+  mp.data_size = sizeof(bytes);
+  CHECK(ringlm_model_open(&mp, &m) == RINGLM_ERR_INVALID_ARGUMENT);
+  CHECK(std::string(ringlm_last_error_message()).find("used in place") != std::string::npos);
 }
