@@ -1,10 +1,9 @@
 #include "platform/bandwidth.h"
 
-#include <new>
-
 #include <unistd.h>
 
 #include "platform/clock.h"
+#include "platform/page_memory.h"
 #include "platform/thread_pool.h"
 
 namespace ringlm {
@@ -101,10 +100,11 @@ Result<ReadBandwidth> measure_read_bandwidth(size_t buffer_bytes, int n_threads,
 
   ThreadPool pool;
   RINGLM_TRY(pool.start(n_threads));
-  void* mem = ::operator new(bytes, std::align_val_t(kLineBytes), std::nothrow);
-  RINGLM_CHECK(mem != nullptr, RINGLM_ERR_OUT_OF_MEMORY, "cannot allocate a %zu-byte bandwidth buffer", bytes);
+  // The same kind of memory a model read into memory lives in (page_memory.h).
+  PageMemory mem = PageMemory::allocate(bytes);
+  RINGLM_CHECK(mem.data() != nullptr, RINGLM_ERR_OUT_OF_MEMORY, "cannot allocate a %zu-byte bandwidth buffer", bytes);
 
-  Job job{static_cast<uint64_t*>(mem), n_lines, true, {}, {}};
+  Job job{reinterpret_cast<uint64_t*>(mem.data()), n_lines, true, {}, {}};
   pool.run(&Job::run, &job, n_threads);
   job.fill = false;
   const uint64_t expected = fill_pattern_sum(static_cast<uint64_t>(n_lines * kWordsPerLine));
@@ -136,7 +136,6 @@ Result<ReadBandwidth> measure_read_bandwidth(size_t buffer_bytes, int n_threads,
       best_all_threads = all_threads;
     }
   }
-  ::operator delete(mem, std::align_val_t(kLineBytes));
   RINGLM_CHECK(sums_match, RINGLM_ERR_INTERNAL, "bandwidth read loop summed the buffer wrongly");
   out.bytes_per_second = out.best_seconds > 0 ? static_cast<double>(bytes) / out.best_seconds : 0.0;
   return out;

@@ -2,7 +2,6 @@
 
 #include <cerrno>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <utility>
 
@@ -10,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-// Bare-metal C libraries (newlib) have no mmap: files are read into one heap block there.
+// Bare-metal C libraries (newlib) have no mmap: files are read into memory there.
 #if __has_include(<sys/mman.h>)
 #include <sys/mman.h>
 #define RINGLM_HAVE_MMAP 1
@@ -24,7 +23,8 @@ namespace ringlm {
 MappedFile::MappedFile(MappedFile&& other) noexcept
     : data_(std::exchange(other.data_, nullptr)),
       size_(std::exchange(other.size_, 0)),
-      mapped_(std::exchange(other.mapped_, false)) {}
+      mapped_(std::exchange(other.mapped_, false)),
+      copy_(std::move(other.copy_)) {}
 
 MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
   if (this != &other) {
@@ -32,8 +32,19 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
     mapped_ = std::exchange(other.mapped_, false);
+    copy_ = std::move(other.copy_);
   }
   return *this;
+}
+
+void MappedFile::release() {
+#ifdef RINGLM_HAVE_MMAP
+  if (mapped_) munmap(const_cast<uint8_t*>(data_), size_);
+#endif
+  copy_ = PageMemory();
+  data_ = nullptr;
+  size_ = 0;
+  mapped_ = false;
 }
 
 MappedFile::~MappedFile() { release(); }
@@ -53,21 +64,6 @@ Status read_all(int fd, uint8_t* buf, size_t size, const char* path) {
   return Status::ok();
 }
 }  // namespace
-
-void MappedFile::release() {
-  if (data_ != nullptr) {
-    if (mapped_) {
-#ifdef RINGLM_HAVE_MMAP
-      munmap(const_cast<uint8_t*>(data_), size_);
-#endif
-    } else {
-      std::free(const_cast<uint8_t*>(data_));
-    }
-  }
-  data_ = nullptr;
-  size_ = 0;
-  mapped_ = false;
-}
 
 Result<MappedFile> MappedFile::open(const char* path, LoadMode mode) {
   if (path == nullptr || path[0] == '\0') return Status::error(RINGLM_ERR_INVALID_ARGUMENT, "no file path given");
@@ -101,6 +97,7 @@ Result<MappedFile> MappedFile::open(const char* path, LoadMode mode) {
     ::close(fd);
     return file;
   }
+  (void)mode;  // without mmap every file is read
 #ifdef RINGLM_HAVE_MMAP
   if (mode == LoadMode::kMap) {
     void* p = mmap(nullptr, file.size_, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -110,43 +107,19 @@ Result<MappedFile> MappedFile::open(const char* path, LoadMode mode) {
       ::close(fd);
       return file;
     }
-  } else {
-    // Anonymous pages: a huge-page request covers whole 2 MiB pages of weights (fewer TLB and
-    // page-table entries while streaming them each token).
-    void* p = mmap(nullptr, file.size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p != MAP_FAILED) {
-#ifdef MADV_HUGEPAGE
-      (void)madvise(p, file.size_, MADV_HUGEPAGE);  // advice only: without huge pages it still works
-#endif
-      Status read = read_all(fd, static_cast<uint8_t*>(p), file.size_, path);
-      ::close(fd);
-      if (!read.is_ok()) {
-        munmap(p, file.size_);
-        return read;
-      }
-      mprotect(p, file.size_, PROT_READ);  // read-only, like the mapping
-      file.data_ = static_cast<const uint8_t*>(p);
-      file.mapped_ = true;
-      return file;
-    }
   }
-#else
-  (void)mode;  // no mmap: always a heap block
 #endif
-  // No mmap (some filesystems, or no memory for the anonymous pages): one heap block instead.
-  uint8_t* buf = static_cast<uint8_t*>(std::malloc(file.size_));
-  if (buf == nullptr) {
+  // Read mode, or no mmap (bare metal, some filesystems): the bytes are read into private pages.
+  file.copy_ = PageMemory::allocate(file.size_);
+  if (file.copy_.data() == nullptr) {
     ::close(fd);
     return Status::error(RINGLM_ERR_OUT_OF_MEMORY, "cannot allocate %zu bytes to read '%s'", file.size_, path);
   }
-  Status read = read_all(fd, buf, file.size_, path);
-  if (!read.is_ok()) {
-    std::free(buf);
-    ::close(fd);
-    return read;
-  }
+  Status read = read_all(fd, file.copy_.data(), file.size_, path);
   ::close(fd);
-  file.data_ = buf;
+  if (!read.is_ok()) return read;
+  file.copy_.protect_read_only();
+  file.data_ = file.copy_.data();
   return file;
 }
 

@@ -1,17 +1,19 @@
 // MappedFile: a whole file as read-only bytes, memory-mapped so weights are never copied.
 //
 // The mapping is private and read-only; pages are loaded by the OS on first touch and shared
-// between processes that map the same model. Where mmap is unavailable, the file is read once
-// into a heap block (the only copy). LoadMode::kRead reads the file into private memory instead
-// (anonymous pages, huge pages requested where the OS has them): it costs a copy and load time,
-// and keeps the weights out of the page cache's hands, which on some virtual machines streams a
-// multi-GB mapping at a fraction of memory speed now and then (docs/benchmarks.md). A file may have at most PTRDIFF_MAX bytes (2 GiB - 1 on 32-bit
-// targets, which are built with a 64-bit off_t so that larger files are measured, then refused).
+// between processes that map the same model. LoadMode::kRead reads the file into private memory
+// instead (PageMemory: huge pages requested where the OS has them): it costs a copy and load
+// time, and keeps the weights out of the page cache's hands, which on some virtual machines
+// streams a multi-GB mapping at a fraction of memory speed now and then (docs/benchmarks.md).
+// Where mmap is unavailable the file is always read. A file may have at most PTRDIFF_MAX bytes
+// (2 GiB - 1 on 32-bit targets, which are built with a 64-bit off_t so that larger files are
+// measured, then refused).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
+#include "platform/page_memory.h"
 #include "runtime/span.h"
 #include "runtime/status.h"
 
@@ -38,9 +40,10 @@ class MappedFile {
  private:
   void release();
 
-  const uint8_t* data_ = nullptr;
+  const uint8_t* data_ = nullptr;  // the file mapping, or copy_'s bytes
   size_t size_ = 0;
-  bool mapped_ = false;  // data_ is a mapping (of the file, or anonymous); false: a heap block or null
+  bool mapped_ = false;  // data_ is a mapping of the file
+  PageMemory copy_;      // the file's bytes when read instead of mapped
 };
 
 }  // namespace ringlm
