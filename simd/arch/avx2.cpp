@@ -2,12 +2,25 @@
 // swapped for the AVX-VNNI one (avx2_vnni.cpp) when the CPU has AVX-VNNI.
 #include "simd/arch/arch_tables.h"
 #include "simd/kernels/int8_ops_x86.h"
+#include "simd/kernels/q4k_avx2.h"
 #include "simd/kernels/table.h"
 
 namespace ringlm {
 
+namespace {
+// Q4_K rows through the AVX2 kernel of q4k_avx2.h; other types: the generic kernels.
+void matvec_q8_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
+  if (w.dtype == DType::kQ4_K && w.cols <= kQ4KAvx2MaxCols) return matvec_q4_k_avx2<X86Ops256<false>>(w, xq, y, row_begin, row_end);
+  matvec_q8<X86Ops256<false>>(w, xq, y, row_begin, row_end);
+}
+}  // namespace
+
 const Kernels& avx2_kernels(const CpuFeatures& f) {
-  static const Kernels plain = make_table<xsimd::fma3<xsimd::avx2>, X86Ops256<false>>("avx2");
+  static const Kernels plain = [] {
+    Kernels t = make_table<xsimd::fma3<xsimd::avx2>, X86Ops256<false>>("avx2");
+    t.matvec_q8 = &matvec_q8_avx2;
+    return t;
+  }();
   static const Kernels vnni = [] {
     Kernels t = plain;
     t.name = "avx2+avxvnni";

@@ -28,6 +28,7 @@
 
 #include "runtime/tensor.h"
 #include "simd/kernels/arch_ops.h"
+#include "simd/kernels/q4k_avx2.h"
 #include "simd/quant/blocks.h"
 
 namespace ringlm {
@@ -36,14 +37,6 @@ namespace {
 // Longest row the rearranged activations are kept for on the stack (longer rows: generic kernel).
 constexpr int64_t kQ4Avx512MaxCols = 16384;
 
-inline int32_t hsum_epi32_256(__m256i v) {
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
-  return _mm_cvtsi128_si32(s);
-}
-
-inline float hsum256(__m256 v) { return reduce_add_128(_mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1))); }
 inline float hsum512(__m512 v) { return hsum256(_mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1))); }
 
 // A pair's per-lane scales: d0 on the lanes `mask` leaves clear, d1 on the others (f16 bits).
@@ -131,26 +124,6 @@ void matvec_q4_0_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
     }
     y[r - row_begin] = sum;
   }
-}
-
-// Q4_K 6-bit scales and mins of one super-block (blocks.h q4k_scale_min) as int32 x 8, without a
-// trip through memory (8 scalar stores read back as one vector would stall store forwarding):
-//   j < 4: sc = b[j] & 63,                          m = b[j+4] & 63
-//   j >= 4: sc = (b[j+4] & 15) | (b[j-4] >> 6) << 4, m = (b[j+4] >> 4) | (b[j] >> 6) << 4
-inline void q4k_scales_mins(const uint8_t* b, __m256i* sc, __m256i* m) {
-  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b));  // 12 bytes + 4 of the quants
-  auto lanes = [&](char i0, char i1, char i2, char i3, char i4, char i5, char i6, char i7) {
-    return _mm256_cvtepu8_epi32(_mm_shuffle_epi8(v, _mm_setr_epi8(i0, i1, i2, i3, i4, i5, i6, i7, -1, -1, -1, -1, -1, -1, -1, -1)));
-  };
-  const __m256i s_lo = lanes(0, 1, 2, 3, 8, 9, 10, 11);  // b[j] for j < 4, b[j+4] for j >= 4
-  const __m256i m_lo = lanes(4, 5, 6, 7, 8, 9, 10, 11);  // b[j+4]
-  const __m256i s_hi = lanes(0, 0, 0, 0, 0, 1, 2, 3);    // b[j-4] (j >= 4)
-  const __m256i m_hi = lanes(0, 0, 0, 0, 4, 5, 6, 7);    // b[j] (j >= 4)
-  const __m256i c63 = _mm256_set1_epi32(63), c15 = _mm256_set1_epi32(15);
-  const __m256i sc_hi = _mm256_or_si256(_mm256_and_si256(s_lo, c15), _mm256_slli_epi32(_mm256_srli_epi32(s_hi, 6), 4));
-  const __m256i m_hi_v = _mm256_or_si256(_mm256_srli_epi32(m_lo, 4), _mm256_slli_epi32(_mm256_srli_epi32(m_hi, 6), 4));
-  *sc = _mm256_blend_epi32(_mm256_and_si256(s_lo, c63), sc_hi, 0xF0);
-  *m = _mm256_blend_epi32(_mm256_and_si256(m_lo, c63), m_hi_v, 0xF0);
 }
 
 void matvec_q4_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {

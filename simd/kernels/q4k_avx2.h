@@ -1,0 +1,101 @@
+// AVX2 decode matvec for Q4_K weights (x Q8_0 activations), and the 256-bit helpers the AVX-512
+// kernels share (quant_avx512.h). Included only by translation units built with AVX2 (+ F16C).
+//
+// The generic kernel (quant_kernels.h) spends most of a sub-block's instructions on its scales:
+// the 6-bit scale and min unpacked in scalar code, the activation sum recomputed for every row,
+// the scale and min multiplied into the int32 lanes. Here, as in the AVX-512 kernel, the scales
+// and mins of a super-block are unpacked in registers, d x scale x dx is one vector of 8 (one
+// lane per sub-block, broadcast by a permute), and the activation sums are formed once per call,
+// so the min term is one integer multiply per super-block. The integers are those of the
+// reference; only the order of the float steps differs (the tests' bound).
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "runtime/tensor.h"
+#include "simd/kernels/arch_ops.h"
+#include "simd/quant/blocks.h"
+
+namespace ringlm {
+namespace {
+
+inline int32_t hsum_epi32_256(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+  return _mm_cvtsi128_si32(s);
+}
+
+inline float hsum256(__m256 v) { return reduce_add_128(_mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1))); }
+// Q4_K 6-bit scales and mins of one super-block (blocks.h q4k_scale_min) as int32 x 8, without a
+// trip through memory (8 scalar stores read back as one vector would stall store forwarding):
+//   j < 4: sc = b[j] & 63,                          m = b[j+4] & 63
+//   j >= 4: sc = (b[j+4] & 15) | (b[j-4] >> 6) << 4, m = (b[j+4] >> 4) | (b[j] >> 6) << 4
+inline void q4k_scales_mins(const uint8_t* b, __m256i* sc, __m256i* m) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b));  // 12 bytes + 4 of the quants
+  auto lanes = [&](char i0, char i1, char i2, char i3, char i4, char i5, char i6, char i7) {
+    return _mm256_cvtepu8_epi32(_mm_shuffle_epi8(v, _mm_setr_epi8(i0, i1, i2, i3, i4, i5, i6, i7, -1, -1, -1, -1, -1, -1, -1, -1)));
+  };
+  const __m256i s_lo = lanes(0, 1, 2, 3, 8, 9, 10, 11);  // b[j] for j < 4, b[j+4] for j >= 4
+  const __m256i m_lo = lanes(4, 5, 6, 7, 8, 9, 10, 11);  // b[j+4]
+  const __m256i s_hi = lanes(0, 0, 0, 0, 0, 1, 2, 3);    // b[j-4] (j >= 4)
+  const __m256i m_hi = lanes(0, 0, 0, 0, 4, 5, 6, 7);    // b[j] (j >= 4)
+  const __m256i c63 = _mm256_set1_epi32(63), c15 = _mm256_set1_epi32(15);
+  const __m256i sc_hi = _mm256_or_si256(_mm256_and_si256(s_lo, c15), _mm256_slli_epi32(_mm256_srli_epi32(s_hi, 6), 4));
+  const __m256i m_hi_v = _mm256_or_si256(_mm256_srli_epi32(m_lo, 4), _mm256_slli_epi32(_mm256_srli_epi32(m_hi, 6), 4));
+  *sc = _mm256_blend_epi32(_mm256_and_si256(s_lo, c63), sc_hi, 0xF0);
+  *m = _mm256_blend_epi32(_mm256_and_si256(m_lo, c63), m_hi_v, 0xF0);
+}
+
+// Longest row the per-call activation arrays are kept for on the stack (longer: generic kernel).
+constexpr int64_t kQ4KAvx2MaxCols = 16384;
+
+// Ops: X86Ops256<kVnni> (int8_ops_x86.h) for the u8 x s8 block dot (vpdpbusd or pmaddubsw).
+template <class Ops>
+void matvec_q4_k_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
+  const int64_t ns = w.cols / kQK_K;
+  __m256i xsum[kQ4KAvx2MaxCols / kQK_K];  // per super-block: each sub-block's activation sum
+  __m256 dx8[kQ4KAvx2MaxCols / kQK_K];    // and its scale
+  for (int64_t i = 0; i < ns; ++i) {
+    alignas(32) int32_t sums[8];
+    alignas(32) float dxj[8];
+    for (int j = 0; j < 8; ++j) {
+      const BlockQ8_0& x = xq[8 * i + j];
+      sums[j] = hsum_epi32_256(Ops::dot_us(_mm256_set1_epi8(1), Ops::load(x.qs)));
+      dxj[j] = half_to_float(x.d);
+    }
+    xsum[i] = _mm256_load_si256(reinterpret_cast<const __m256i*>(sums));
+    dx8[i] = _mm256_load_ps(dxj);
+  }
+  __m256i lane[8];
+  for (int j = 0; j < 8; ++j) lane[j] = _mm256_set1_epi32(j);
+  const __m256i low4 = _mm256_set1_epi8(15);
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    const BlockQ4_K* wb = reinterpret_cast<const BlockQ4_K*>(w.row(r));
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps(), accm = _mm256_setzero_ps();
+    for (int64_t i = 0; i < ns; ++i) {
+      __m256i sc8, m8;
+      q4k_scales_mins(wb[i].scales, &sc8, &m8);
+      // d * sc_j * dx_j for the 8 sub-blocks (d * sc_j is exact in f32: 11-bit x 6-bit).
+      const __m256 s8 = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(half_to_float(wb[i].d)), _mm256_cvtepi32_ps(sc8)), dx8[i]);
+      const BlockQ8_0* x = xq + 8 * i;
+      for (int h = 0; h < 4; ++h) {  // 32 bytes: sub-block 2h in the low nibbles, 2h+1 in the high
+        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[i].qs + 32 * h));
+        const __m256i lo = _mm256_and_si256(v, low4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
+        acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(Ops::dot_us(lo, Ops::load(x[2 * h].qs))),
+                               _mm256_permutevar8x32_ps(s8, lane[2 * h]), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(Ops::dot_us(hi, Ops::load(x[2 * h + 1].qs))),
+                               _mm256_permutevar8x32_ps(s8, lane[2 * h + 1]), acc1);
+      }
+      // (dmin * dx_j) * (m_j * xsum_j) for the 8 sub-blocks.
+      accm = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_mullo_epi32(m8, xsum[i])),
+                             _mm256_mul_ps(_mm256_set1_ps(half_to_float(wb[i].dmin)), dx8[i]), accm);
+    }
+    y[r - row_begin] = hsum256(_mm256_add_ps(acc0, acc1)) - hsum256(accm);
+  }
+}
+
+}  // namespace
+}  // namespace ringlm
