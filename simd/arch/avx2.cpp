@@ -2,15 +2,16 @@
 // swapped for the AVX-VNNI one (avx2_vnni.cpp) when the CPU has AVX-VNNI.
 #include "simd/arch/arch_tables.h"
 #include "simd/kernels/int8_ops_x86.h"
-#include "simd/kernels/q4k_avx2.h"
+#include "simd/kernels/quant_avx2.h"
 #include "simd/kernels/table.h"
 
 namespace ringlm {
 
 namespace {
-// Q4_K rows through the AVX2 kernel of q4k_avx2.h; other types: the generic kernels.
+// Q4_K and Q6_K rows through the AVX2 kernels of quant_avx2.h; other types: the generic kernels.
 void matvec_q8_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
-  if (w.dtype == DType::kQ4_K && w.cols <= kQ4KAvx2MaxCols) return matvec_q4_k_avx2<X86Ops256<false>>(w, xq, y, row_begin, row_end);
+  if (w.dtype == DType::kQ4_K && w.cols <= kKQuantAvx2MaxCols) return matvec_q4_k_avx2<X86Ops256<false>>(w, xq, y, row_begin, row_end);
+  if (w.dtype == DType::kQ6_K && w.cols <= kKQuantAvx2MaxCols) return matvec_q6_k_avx2<X86Ops256<false>>(w, xq, y, row_begin, row_end);
   matvec_q8<X86Ops256<false>>(w, xq, y, row_begin, row_end);
 }
 }  // namespace

@@ -28,7 +28,7 @@
 
 #include "runtime/tensor.h"
 #include "simd/kernels/arch_ops.h"
-#include "simd/kernels/q4k_avx2.h"
+#include "simd/kernels/quant_avx2.h"
 #include "simd/quant/blocks.h"
 
 namespace ringlm {

@@ -1,13 +1,13 @@
-// AVX2 decode matvec for Q4_K weights (x Q8_0 activations), and the 256-bit helpers the AVX-512
-// kernels share (quant_avx512.h). Included only by translation units built with AVX2 (+ F16C).
+// AVX2 decode matvecs for the K-quant types Q4_K and Q6_K (x Q8_0 activations), and the 256-bit
+// helpers the AVX-512 kernels share (quant_avx512.h). Included only by translation units built
+// with AVX2 (+ F16C).
 //
-// The generic kernel (quant_kernels.h) spends most of a sub-block's instructions on its scales:
-// the 6-bit scale and min unpacked in scalar code, the activation sum recomputed for every row,
-// the scale and min multiplied into the int32 lanes. Here, as in the AVX-512 kernel, the scales
-// and mins of a super-block are unpacked in registers, d x scale x dx is one vector of 8 (one
-// lane per sub-block, broadcast by a permute), and the activation sums are formed once per call,
-// so the min term is one integer multiply per super-block. The integers are those of the
-// reference; only the order of the float steps differs (the tests' bound).
+// The generic kernels (quant_kernels.h) spend most of a block's instructions on its scales:
+// unpacked in scalar code, multiplied into the int32 lanes, activation sums (or signs) recomputed
+// for every row. Here, as in the AVX-512 kernels, a super-block's scales become one float vector
+// (d x scale, then x dx, picked per block by a permute) and whatever depends only on the
+// activations is formed once per call. The integers are those of the reference; only the order
+// of the float steps differs (the tests' bound).
 #pragma once
 
 #include <immintrin.h>
@@ -49,15 +49,16 @@ inline void q4k_scales_mins(const uint8_t* b, __m256i* sc, __m256i* m) {
   *m = _mm256_blend_epi32(_mm256_and_si256(m_lo, c63), m_hi_v, 0xF0);
 }
 
-// Longest row the per-call activation arrays are kept for on the stack (longer: generic kernel).
-constexpr int64_t kQ4KAvx2MaxCols = 16384;
+// Longest row the per-call activation arrays are kept for on the stack (longer: generic kernels).
+// (Q6_K: 16 KiB of per-block dot starts, Q4_K: 4 KiB of sums and scales.)
+constexpr int64_t kKQuantAvx2MaxCols = 16384;
 
 // Ops: X86Ops256<kVnni> (int8_ops_x86.h) for the u8 x s8 block dot (vpdpbusd or pmaddubsw).
 template <class Ops>
 void matvec_q4_k_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
   const int64_t ns = w.cols / kQK_K;
-  __m256i xsum[kQ4KAvx2MaxCols / kQK_K];  // per super-block: each sub-block's activation sum
-  __m256 dx8[kQ4KAvx2MaxCols / kQK_K];    // and its scale
+  __m256i xsum[kKQuantAvx2MaxCols / kQK_K];  // per super-block: each sub-block's activation sum
+  __m256 dx8[kKQuantAvx2MaxCols / kQK_K];    // and its scale
   for (int64_t i = 0; i < ns; ++i) {
     alignas(32) int32_t sums[8];
     alignas(32) float dxj[8];
@@ -94,6 +95,56 @@ void matvec_q4_k_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
                              _mm256_mul_ps(_mm256_set1_ps(half_to_float(wb[i].dmin)), dx8[i]), accm);
     }
     y[r - row_begin] = hsum256(_mm256_add_ps(acc0, acc1)) - hsum256(accm);
+  }
+}
+
+// Q6_K: per half h of a super-block, the 64 ql bytes hold activation blocks 4h (low nibbles of
+// ql[0:32]), 4h+1 (low, ql[32:64]), 4h+2 (high, ql[0:32]), 4h+3 (high, ql[32:64]); the 32 qh
+// bytes add bits 4-5 of each (qh shifted by 0, 2, 4, 6). q enters the u8 x s8 dot unsigned
+// (0..63) with the lanes started at -32 x each lane's activation sum (formed once per call), and
+// each 4-lane half of a block has one 16-element scale.
+template <class Ops>
+void matvec_q6_k_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
+  const int64_t ns = w.cols / kQK_K, nb = ns * 8;
+  __m256i start[kKQuantAvx2MaxCols / kQK8_0];
+  float dx[kKQuantAvx2MaxCols / kQK8_0];
+  for (int64_t b = 0; b < nb; ++b) {
+    start[b] = _mm256_sub_epi32(_mm256_setzero_si256(), Ops::dot_us(_mm256_set1_epi8(32), Ops::load(xq[b].qs)));
+    dx[b] = half_to_float(xq[b].d);
+  }
+  // Lanes 0-3 take scale 2j', lanes 4-7 scale 2j'+1 of the half's 8 scales (j' = block % 4).
+  __m256i pick[4];
+  for (int j = 0; j < 4; ++j) pick[j] = _mm256_setr_epi32(2 * j, 2 * j, 2 * j, 2 * j, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1);
+  const __m256i low4 = _mm256_set1_epi8(15), three = _mm256_set1_epi8(3);
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    const BlockQ6_K* wb = reinterpret_cast<const BlockQ6_K*>(w.row(r));
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    for (int64_t i = 0; i < ns; ++i) {
+      const __m256 d = _mm256_set1_ps(half_to_float(wb[i].d));
+      for (int h = 0; h < 2; ++h) {
+        // d * scale for the half's 4 blocks, exact in f32 (an 11-bit significand times an 8-bit integer).
+        const __m256 dsc = _mm256_mul_ps(
+            d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(wb[i].scales + 8 * h)))));
+        const __m256i ql0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[i].ql + 64 * h));
+        const __m256i ql1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[i].ql + 64 * h + 32));
+        const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[i].qh + 32 * h));
+        const __m256i q[4] = {
+            _mm256_or_si256(_mm256_and_si256(ql0, low4), _mm256_slli_epi16(_mm256_and_si256(qh, three), 4)),
+            _mm256_or_si256(_mm256_and_si256(ql1, low4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), three), 4)),
+            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4),
+                            _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), three), 4)),
+            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4),
+                            _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), three), 4))};
+        for (int k = 0; k < 4; ++k) {
+          const int64_t b = 8 * i + 4 * h + k;
+          const __m256i lanes = _mm256_add_epi32(start[b], Ops::dot_us(q[k], Ops::load(xq[b].qs)));
+          const __m256 s = _mm256_mul_ps(_mm256_permutevar8x32_ps(dsc, pick[k]), _mm256_set1_ps(dx[b]));
+          __m256& acc = k % 2 == 0 ? acc0 : acc1;
+          acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(lanes), s, acc);
+        }
+      }
+    }
+    y[r - row_begin] = hsum256(_mm256_add_ps(acc0, acc1));
   }
 }
 
