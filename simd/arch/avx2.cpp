@@ -8,10 +8,11 @@
 namespace ringlm {
 
 namespace {
-// Q4_K and Q6_K rows through the AVX2 kernels of quant_avx2.h; other types: the generic kernels.
+// Q4_K, Q6_K and Q4_0 rows through the AVX2 kernels of quant_avx2.h; other types: the generic kernels.
 void matvec_q8_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
   if (w.dtype == DType::kQ4_K && w.cols <= kKQuantAvx2MaxCols) return matvec_q4_k_avx2<X86Ops256<false>>(w, xq, y, row_begin, row_end);
   if (w.dtype == DType::kQ6_K && w.cols <= kKQuantAvx2MaxCols) return matvec_q6_k_avx2<X86Ops256<false>>(w, xq, y, row_begin, row_end);
+  if (w.dtype == DType::kQ4_0 && w.cols <= kKQuantAvx2MaxCols) return matvec_q4_0_avx2<X86Ops256<false>>(w, xq, y, row_begin, row_end);
   matvec_q8<X86Ops256<false>>(w, xq, y, row_begin, row_end);
 }
 }  // namespace

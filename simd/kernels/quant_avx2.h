@@ -1,4 +1,4 @@
-// AVX2 decode matvecs for the K-quant types Q4_K and Q6_K (x Q8_0 activations), and the 256-bit
+// AVX2 decode matvecs for Q4_K, Q6_K and Q4_0 weights (x Q8_0 activations), and the 256-bit
 // helpers the AVX-512 kernels share (quant_avx512.h). Included only by translation units built
 // with AVX2 (+ F16C).
 //
@@ -6,8 +6,9 @@
 // unpacked in scalar code, multiplied into the int32 lanes, activation sums (or signs) recomputed
 // for every row. Here, as in the AVX-512 kernels, a super-block's scales become one float vector
 // (d x scale, then x dx, picked per block by a permute) and whatever depends only on the
-// activations is formed once per call. The integers are those of the reference; only the order
-// of the float steps differs (the tests' bound).
+// activations is formed once per call (for Q6_K and Q4_0, the weights' zero point as a dot start,
+// which also spares the sign juggling of a signed x signed dot). The integers are those of the
+// reference; only the order of the float steps differs (the tests' bound).
 #pragma once
 
 #include <immintrin.h>
@@ -50,8 +51,18 @@ inline void q4k_scales_mins(const uint8_t* b, __m256i* sc, __m256i* m) {
 }
 
 // Longest row the per-call activation arrays are kept for on the stack (longer: generic kernels).
-// (Q6_K: 16 KiB of per-block dot starts, Q4_K: 4 KiB of sums and scales.)
+// (Q6_K and Q4_0: 16 KiB of per-block dot starts, Q4_K: 4 KiB of sums and scales.)
 constexpr int64_t kKQuantAvx2MaxCols = 16384;
+
+// Each activation block's dot start, -offset x its lane sums (the weights' zero point folded into
+// the integer lanes), and its scale: formed once per call.
+template <class Ops>
+void block_starts(const BlockQ8_0* xq, int64_t nb, uint8_t offset, __m256i* start, float* dx) {
+  for (int64_t b = 0; b < nb; ++b) {
+    start[b] = _mm256_sub_epi32(_mm256_setzero_si256(), Ops::dot_us(_mm256_set1_epi8(static_cast<char>(offset)), Ops::load(xq[b].qs)));
+    dx[b] = half_to_float(xq[b].d);
+  }
+}
 
 // Ops: X86Ops256<kVnni> (int8_ops_x86.h) for the u8 x s8 block dot (vpdpbusd or pmaddubsw).
 template <class Ops>
@@ -108,10 +119,7 @@ void matvec_q6_k_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
   const int64_t ns = w.cols / kQK_K, nb = ns * 8;
   __m256i start[kKQuantAvx2MaxCols / kQK8_0];
   float dx[kKQuantAvx2MaxCols / kQK8_0];
-  for (int64_t b = 0; b < nb; ++b) {
-    start[b] = _mm256_sub_epi32(_mm256_setzero_si256(), Ops::dot_us(_mm256_set1_epi8(32), Ops::load(xq[b].qs)));
-    dx[b] = half_to_float(xq[b].d);
-  }
+  block_starts<Ops>(xq, nb, 32, start, dx);
   // Lanes 0-3 take scale 2j', lanes 4-7 scale 2j'+1 of the half's 8 scales (j' = block % 4).
   __m256i pick[4];
   for (int j = 0; j < 4; ++j) pick[j] = _mm256_setr_epi32(2 * j, 2 * j, 2 * j, 2 * j, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1);
@@ -144,6 +152,34 @@ void matvec_q6_k_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
         }
       }
     }
+    y[r - row_begin] = hsum256(_mm256_add_ps(acc0, acc1));
+  }
+}
+
+// Q4_0: 16 bytes per block, element i in the low nibble of byte i and element i+16 in the high
+// one; q enters the u8 x s8 dot unsigned (0..15) with the lanes started at -8 x lane sums.
+template <class Ops>
+void matvec_q4_0_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
+  const int64_t nb = w.cols / kQK4_0;
+  __m256i start[kKQuantAvx2MaxCols / kQK8_0];
+  float dx[kKQuantAvx2MaxCols / kQK8_0];
+  block_starts<Ops>(xq, nb, 8, start, dx);
+  const __m128i low4 = _mm_set1_epi8(15);
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    const BlockQ4_0* wb = reinterpret_cast<const BlockQ4_0*>(w.row(r));
+    auto term = [&](int64_t b, __m256 acc) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[b].qs));
+      const __m256i q = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(v, 4), low4), _mm_and_si128(v, low4));
+      const __m256i lanes = _mm256_add_epi32(start[b], Ops::dot_us(q, Ops::load(xq[b].qs)));
+      return _mm256_fmadd_ps(_mm256_cvtepi32_ps(lanes), _mm256_set1_ps(half_to_float(wb[b].d) * dx[b]), acc);
+    };
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();  // two FMA chains
+    int64_t b = 0;
+    for (; b + 2 <= nb; b += 2) {
+      acc0 = term(b, acc0);
+      acc1 = term(b + 1, acc1);
+    }
+    if (b < nb) acc0 = term(b, acc0);
     y[r - row_begin] = hsum256(_mm256_add_ps(acc0, acc1));
   }
 }
