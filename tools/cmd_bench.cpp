@@ -55,7 +55,8 @@ void usage(std::FILE* out) {
                "LIST is comma-separated (-p 32,128 -t 1,2): one row per prefill or decode test, per depth and\n"
                "thread count. Every test runs once untimed first. Decode rows show bytes/token (every weight a\n"
                "step reads, plus the KV cache at the mean depth of the timed steps), GB/s = tok/s x bytes/token,\n"
-               "and roofline = GB/s / the read bandwidth measured with the row's thread count.\n"
+               "and roofline = GB/s / the read bandwidth with the row's thread count, measured just before and\n"
+               "just after the row (their mean; the header shows the first measurement).\n"
                "--kernels needs no model: decode matvec GB/s of the active kernel set per weight type, one\n"
                "thread, over a 2 MiB matrix (in cache) and a 256 MiB one (from memory); -r passes, best kept.\n");
 }
@@ -405,17 +406,21 @@ int cmd_bench(int argc, char** argv) {
   // The machine's read bandwidth at every thread count the rows use.
   const size_t bw_bytes = bw_mib.empty() ? ringlm::default_bandwidth_buffer_bytes() : static_cast<size_t>(bw_mib[0]) << 20;
   std::vector<double> bandwidth(257, 0.0);
+  auto measure = [&](uint64_t t) {  // bytes/s, or 0 after printing why not
+    ringlm::Result<ringlm::ReadBandwidth> bw =
+        ringlm::measure_read_bandwidth(bw_bytes, static_cast<int>(t), bandwidth_passes(bw_bytes));
+    if (!bw.is_ok()) {
+      std::fprintf(stderr, "ringlm bench: measuring read bandwidth: %s\n", bw.status().message());
+      return 0.0;
+    }
+    return bw.value().bytes_per_second;
+  };
   if (bw_bytes > 0) {
     std::string line;
     for (uint64_t t : threads) {
       if (bandwidth[t] > 0) continue;
-      ringlm::Result<ringlm::ReadBandwidth> bw =
-          ringlm::measure_read_bandwidth(bw_bytes, static_cast<int>(t), bandwidth_passes(bw_bytes));
-      if (!bw.is_ok()) {
-        std::fprintf(stderr, "ringlm bench: measuring read bandwidth: %s\n", bw.status().message());
-        return 1;
-      }
-      bandwidth[t] = bw.value().bytes_per_second;
+      bandwidth[t] = measure(t);
+      if (bandwidth[t] <= 0) return 1;
       char part[64];
       std::snprintf(part, sizeof part, "%s%llu thread%s %.1f GB/s", line.empty() ? "" : ", ",
                     static_cast<unsigned long long>(t), t == 1 ? "" : "s", bandwidth[t] / 1e9);
@@ -455,7 +460,18 @@ int cmd_bench(int argc, char** argv) {
       }
       for (BenchRow& r : rows) {
         r.read_bandwidth = bandwidth[t];
-        if (!runner.run(r)) return 1;
+        if (r.decode() && bw_bytes > 0) {
+          // Memory speed can drift between the measurement above and this row (a busy or
+          // virtual machine): a decode row is rated against the mean of measurements taken just
+          // before and just after it.
+          const double before = measure(t);
+          if (before <= 0 || !runner.run(r)) return 1;
+          const double after = measure(t);
+          if (after <= 0) return 1;
+          r.read_bandwidth = (before + after) / 2;
+        } else if (!runner.run(r)) {
+          return 1;
+        }
         printer.row(r);
         // Bytes per step within the probe's buffer may sit in cache; beyond it they cannot.
         if (r.roofline() > 1.0) (r.bytes_per_token < static_cast<double>(bw_bytes) ? above_roof : above_roof_far) = true;
