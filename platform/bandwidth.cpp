@@ -122,9 +122,9 @@ Result<ReadBandwidth> measure_read_bandwidth(size_t buffer_bytes, int n_threads,
     uint64_t total = 0;
     for (int s = 0; s < n_threads; ++s) total += job.sums[s];
     sums_match = sums_match && total == expected;
-    // The pool hands shares to whichever thread claims them: a pass where one thread ran two
-    // shares (another was late) measured fewer threads than asked. Keep the best of the passes
-    // that ran every share on its own thread, if any did.
+    // A late thread's share is taken over by another: a pass where one thread ran two shares
+    // measured fewer threads than asked. Keep the best of the passes that ran every share on its
+    // own thread, if any did.
     bool seen[256] = {};
     bool all_threads = true;
     for (int s = 0; s < n_threads; ++s) {

@@ -52,16 +52,12 @@ void PageMemory::protect_read_only() {
 }
 
 void PageMemory::release() {
-  if (data_ != nullptr) {
+  if (mapped_) {
 #ifdef RINGLM_HAVE_MMAP
-    if (mapped_) {
-      munmap(data_, size_);
-    } else {
-      std::free(data_);
-    }
-#else
-    std::free(data_);
+    munmap(data_, size_);
 #endif
+  } else {
+    std::free(data_);  // null for an empty block: nothing to free
   }
   data_ = nullptr;
   size_ = 0;

@@ -7,20 +7,10 @@
 
 namespace ringlm {
 
-namespace {
-// Q4_K, Q6_K and Q4_0 rows through the AVX2 kernels of quant_avx2.h; other types: the generic kernels.
-void matvec_q8_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
-  if (w.dtype == DType::kQ4_K && w.cols <= kKQuantAvx2MaxCols) return matvec_q4_k_avx2<X86Ops256<false>>(w, xq, y, row_begin, row_end);
-  if (w.dtype == DType::kQ6_K && w.cols <= kKQuantAvx2MaxCols) return matvec_q6_k_avx2<X86Ops256<false>>(w, xq, y, row_begin, row_end);
-  if (w.dtype == DType::kQ4_0 && w.cols <= kKQuantAvx2MaxCols) return matvec_q4_0_avx2<X86Ops256<false>>(w, xq, y, row_begin, row_end);
-  matvec_q8<X86Ops256<false>>(w, xq, y, row_begin, row_end);
-}
-}  // namespace
-
 const Kernels& avx2_kernels(const CpuFeatures& f) {
   static const Kernels plain = [] {
     Kernels t = make_table<xsimd::fma3<xsimd::avx2>, X86Ops256<false>>("avx2");
-    t.matvec_q8 = &matvec_q8_avx2;
+    t.matvec_q8 = &matvec_q8_avx2<X86Ops256<false>>;  // quant_avx2.h
     return t;
   }();
   static const Kernels vnni = [] {

@@ -3,15 +3,11 @@
 #include "simd/arch/arch_tables.h"
 #include "simd/kernels/int8_ops_x86.h"
 #include "simd/kernels/quant_avx2.h"
-#include "simd/kernels/quant_kernels.h"
 
 namespace ringlm {
 
 void avx2_vnni_matvec_q8(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
-  if (w.dtype == DType::kQ4_K && w.cols <= kKQuantAvx2MaxCols) return matvec_q4_k_avx2<X86Ops256<true>>(w, xq, y, row_begin, row_end);
-  if (w.dtype == DType::kQ6_K && w.cols <= kKQuantAvx2MaxCols) return matvec_q6_k_avx2<X86Ops256<true>>(w, xq, y, row_begin, row_end);
-  if (w.dtype == DType::kQ4_0 && w.cols <= kKQuantAvx2MaxCols) return matvec_q4_0_avx2<X86Ops256<true>>(w, xq, y, row_begin, row_end);
-  matvec_q8<X86Ops256<true>>(w, xq, y, row_begin, row_end);
+  matvec_q8_avx2<X86Ops256<true>>(w, xq, y, row_begin, row_end);
 }
 
 }  // namespace ringlm

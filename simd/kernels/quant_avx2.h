@@ -17,6 +17,7 @@
 
 #include "runtime/tensor.h"
 #include "simd/kernels/arch_ops.h"
+#include "simd/kernels/quant_kernels.h"
 #include "simd/quant/blocks.h"
 
 namespace ringlm {
@@ -182,6 +183,18 @@ void matvec_q4_0_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
     if (b < nb) acc0 = term(b, acc0);
     y[r - row_begin] = hsum256(_mm256_add_ps(acc0, acc1));
   }
+}
+
+// The integer matvec of the AVX2 sets (Ops: X86Ops256<false> or, with AVX-VNNI, <true>): Q4_K,
+// Q6_K and Q4_0 rows through the kernels above, other types through the generic ones.
+template <class Ops>
+void matvec_q8_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
+  if (w.cols <= kKQuantAvx2MaxCols) {
+    if (w.dtype == DType::kQ4_K) return matvec_q4_k_avx2<Ops>(w, xq, y, row_begin, row_end);
+    if (w.dtype == DType::kQ6_K) return matvec_q6_k_avx2<Ops>(w, xq, y, row_begin, row_end);
+    if (w.dtype == DType::kQ4_0) return matvec_q4_0_avx2<Ops>(w, xq, y, row_begin, row_end);
+  }
+  matvec_q8<Ops>(w, xq, y, row_begin, row_end);
 }
 
 }  // namespace
