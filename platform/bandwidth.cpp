@@ -21,11 +21,20 @@ uint64_t fill_pattern_sum(uint64_t n) {
   return pairs * kFillStep + n;
 }
 
-// Sum of words [begin, end), both multiples of kWordsPerLine. Eight independent lanes keep the
-// adds from forming one dependency chain and let the compiler use vector loads.
+// Sum of words [begin, end), both multiples of kWordsPerLine, read as kStreams equal stretches
+// side by side, as the decode matvecs read their rows (float_kernels.h: one sequential stream
+// per thread reads well below what the memory gives). Independent lanes keep the adds from
+// forming one dependency chain and let the compiler use vector loads.
+constexpr size_t kStreams = 4;
 uint64_t sum_words(const uint64_t* words, size_t begin, size_t end) {
   uint64_t lane[kWordsPerLine] = {};
-  for (size_t i = begin; i < end; i += kWordsPerLine) {
+  const size_t len = (end - begin) / kWordsPerLine / kStreams * kWordsPerLine;  // whole lines per stretch
+  for (size_t i = begin; i < begin + len; i += kWordsPerLine) {
+    for (size_t s = 0; s < kStreams; ++s) {
+      for (size_t j = 0; j < kWordsPerLine; ++j) lane[j] += words[i + s * len + j];
+    }
+  }
+  for (size_t i = begin + kStreams * len; i < end; i += kWordsPerLine) {
     for (size_t j = 0; j < kWordsPerLine; ++j) lane[j] += words[i + j];
   }
   uint64_t sum = 0;

@@ -49,7 +49,38 @@ struct I8Elems {
   static FloatB<A> load_tail(const T* p, size_t n) { return load_i8_partial<A>(p, n); }
 };
 
-// sum_i w[i] * x[i] with four independent accumulators (hides the FMA latency).
+// out[s] = sum_i w[s][i] * x[i] for S rows at once, each with four independent accumulators
+// (hides the FMA latency). A row's arithmetic is the same for every S: S only decides how many
+// rows share each load of x, and how many memory streams are read at once (matvec_elems).
+template <class A, class E, size_t S>
+__attribute__((always_inline)) inline void dot_rows_elems(const typename E::T* const* w, const float* x, size_t n, float* out) {
+  using B = FloatB<A>;
+  constexpr size_t W = B::size;
+  B a0[S], a1[S], a2[S], a3[S];
+  for (size_t s = 0; s < S; ++s) a0[s] = a1[s] = a2[s] = a3[s] = B(0.0f);
+  size_t i = 0;
+  for (; i + 4 * W <= n; i += 4 * W) {
+    const B x0 = B::load_unaligned(x + i), x1 = B::load_unaligned(x + i + W);
+    const B x2 = B::load_unaligned(x + i + 2 * W), x3 = B::load_unaligned(x + i + 3 * W);
+    for (size_t s = 0; s < S; ++s) {
+      a0[s] = fmadd<A>(E::template load<A>(w[s] + i), x0, a0[s]);
+      a1[s] = fmadd<A>(E::template load<A>(w[s] + i + W), x1, a1[s]);
+      a2[s] = fmadd<A>(E::template load<A>(w[s] + i + 2 * W), x2, a2[s]);
+      a3[s] = fmadd<A>(E::template load<A>(w[s] + i + 3 * W), x3, a3[s]);
+    }
+  }
+  for (; i + W <= n; i += W) {
+    const B xv = B::load_unaligned(x + i);
+    for (size_t s = 0; s < S; ++s) a0[s] = fmadd<A>(E::template load<A>(w[s] + i), xv, a0[s]);
+  }
+  if (i < n) {
+    const B xv = load_partial<A>(x + i, n - i);
+    for (size_t s = 0; s < S; ++s) a1[s] = fmadd<A>(E::template load_tail<A>(w[s] + i, n - i), xv, a1[s]);
+  }
+  for (size_t s = 0; s < S; ++s) out[s] = reduce_add<A>((a0[s] + a1[s]) + (a2[s] + a3[s]));
+}
+
+// sum_i w[i] * x[i].
 template <class A, class E>
 float dot_elems(const typename E::T* w, const float* x, size_t n) {
   using B = FloatB<A>;
@@ -65,17 +96,9 @@ float dot_elems(const typename E::T* w, const float* x, size_t n) {
     if (n == W) return reduce_add<A>(E::template load<A>(w) * B::load_unaligned(x));
     return reduce_add<A>(E::template load_tail<A>(w, n) * load_partial<A>(x, n));
   }
-  B a0(0.0f), a1(0.0f), a2(0.0f), a3(0.0f);
-  size_t i = 0;
-  for (; i + 4 * W <= n; i += 4 * W) {
-    a0 = fmadd<A>(E::template load<A>(w + i), B::load_unaligned(x + i), a0);
-    a1 = fmadd<A>(E::template load<A>(w + i + W), B::load_unaligned(x + i + W), a1);
-    a2 = fmadd<A>(E::template load<A>(w + i + 2 * W), B::load_unaligned(x + i + 2 * W), a2);
-    a3 = fmadd<A>(E::template load<A>(w + i + 3 * W), B::load_unaligned(x + i + 3 * W), a3);
-  }
-  for (; i + W <= n; i += W) a0 = fmadd<A>(E::template load<A>(w + i), B::load_unaligned(x + i), a0);
-  if (i < n) a1 = fmadd<A>(E::template load_tail<A>(w + i, n - i), load_partial<A>(x + i, n - i), a1);
-  return reduce_add<A>((a0 + a1) + (a2 + a3));
+  float out;
+  dot_rows_elems<A, E, 1>(&w, x, n, &out);
+  return out;
 }
 
 // y[r] = dot(row r, x) for G rows at a time: each x vector is loaded once and used by every row
@@ -107,7 +130,9 @@ __attribute__((always_inline)) inline void matvec_group(const TensorView& w, con
 
 template <class A, class E>
 void matvec_elems(const TensorView& w, const float* x, float* y, int64_t row_begin, int64_t row_end) {
+  using T = typename E::T;
   constexpr size_t G = kMatvecRows<A>;
+  const size_t n = static_cast<size_t>(w.cols);
   int64_t r = row_begin;
   if constexpr (G > 1) {
     for (; r + static_cast<int64_t>(G) <= row_end; r += G) matvec_group<A, E, G>(w, x, y + (r - row_begin), r);
@@ -115,7 +140,24 @@ void matvec_elems(const TensorView& w, const float* x, float* y, int64_t row_beg
   if constexpr (G > 4) {
     for (; r + 4 <= row_end; r += 4) matvec_group<A, E, 4>(w, x, y + (r - row_begin), r);
   }
-  for (; r < row_end; ++r) y[r - row_begin] = dot_elems<A, E>(reinterpret_cast<const typename E::T*>(row_ptr(w, r)), x, static_cast<size_t>(w.cols));
+  if constexpr (G == 1 && kMatvecStreams<A> > 1) {
+    // The range as S equal stretches, row i of each read together: S sequential streams. Each
+    // row's sum is computed exactly as dot_elems computes it alone, so no result depends on the
+    // range a row was given with (the thread split).
+    constexpr size_t S = kMatvecStreams<A>;
+    const int64_t len = (row_end - r) / static_cast<int64_t>(S);
+    if (n > FloatB<A>::size && len > 0) {
+      for (int64_t i = 0; i < len; ++i) {
+        const T* rows[S];
+        float out[S];
+        for (size_t s = 0; s < S; ++s) rows[s] = reinterpret_cast<const T*>(row_ptr(w, r + static_cast<int64_t>(s) * len + i));
+        dot_rows_elems<A, E, S>(rows, x, n, out);
+        for (size_t s = 0; s < S; ++s) y[r - row_begin + static_cast<int64_t>(s) * len + i] = out[s];
+      }
+      r += static_cast<int64_t>(S) * len;
+    }
+  }
+  for (; r < row_end; ++r) y[r - row_begin] = dot_elems<A, E>(reinterpret_cast<const T*>(row_ptr(w, r)), x, n);
 }
 
 template <class A>

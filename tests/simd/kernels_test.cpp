@@ -96,6 +96,15 @@ void check_dot_close(float got, float ref, double S, size_t n) {
   CHECK(std::fabs(static_cast<double>(got) - ref) <= tol);
 }
 
+// rows x cols random normal weights stored as type t (rows of dtype_row_bytes(t, cols)).
+std::vector<uint8_t> random_matrix(DType t, int64_t rows, int64_t cols, std::mt19937& rng) {
+  const std::vector<float> wf = random_floats(static_cast<size_t>(rows * cols), rng);
+  const size_t rb = dtype_row_bytes(t, cols);
+  std::vector<uint8_t> wb(rb * static_cast<size_t>(rows));
+  for (int64_t r = 0; r < rows; ++r) REQUIRE(quantize_row(t, wf.data() + r * cols, wb.data() + r * rb, cols).is_ok());
+  return wb;
+}
+
 }  // namespace
 
 TEST_CASE("simd kernels: dot, dot_bf16, dot_i8 match the scalar reference") {
@@ -189,7 +198,7 @@ TEST_CASE("simd kernels: matvec f32/f16/bf16 matches the scalar reference on odd
           CAPTURE(rows);
           CAPTURE(cols);
           const std::string type_name = dtype_name(t);
-          CAPTURE(type_name);
+      CAPTURE(type_name);
           std::vector<float> wf = random_floats(static_cast<size_t>(rows * cols), rng);
           // Zero row, tiny (f16-subnormal) row, large-magnitude row.
           for (int64_t c = 0; c < cols; ++c) {
@@ -231,11 +240,8 @@ TEST_CASE("simd kernels: matvec on block types (float path) equals the reference
   const int64_t rows = 5, cols = 512;
   for (const Variant& v : all_variants()) {
     for (DType t : {DType::kQ8_0, DType::kQ4_0, DType::kQ4_K, DType::kQ6_K}) {
-      const std::vector<float> wf = random_floats(static_cast<size_t>(rows * cols), rng);
-      const size_t rb = dtype_row_bytes(t, cols);
-      std::vector<uint8_t> wb(rb * rows);
-      for (int64_t r = 0; r < rows; ++r) REQUIRE(quantize_row(t, wf.data() + r * cols, wb.data() + r * rb, cols).is_ok());
-      const TensorView w{wb.data(), t, rows, cols, rb};
+      const std::vector<uint8_t> wb = random_matrix(t, rows, cols, rng);
+      const TensorView w{wb.data(), t, rows, cols, dtype_row_bytes(t, cols)};
       const std::vector<float> x = random_floats(cols, rng);
       std::vector<float> yr(rows), yg(rows);
       ref.matvec(w, x.data(), yr.data(), 0, rows);
@@ -339,7 +345,7 @@ TEST_CASE("simd kernels: matvec_q8 integer sums are exact, float scaling within 
           for (int scale_mode = 0; scale_mode < 2; ++scale_mode) {
             for (int pattern = 0; pattern < 3; ++pattern) {
               const std::string type_name = dtype_name(t);
-          CAPTURE(type_name);
+      CAPTURE(type_name);
               CAPTURE(cols);
               CAPTURE(rows);
               CAPTURE(scale_mode);
@@ -397,16 +403,52 @@ TEST_CASE("simd kernels: matvec_q8 on a real quantized matrix and on float weigh
     v.k->quantize_q8(x.data(), xq.data(), cols);
     for (DType t : {DType::kQ8_0, DType::kQ4_0, DType::kQ4_K, DType::kQ6_K, DType::kF32, DType::kF16, DType::kBF16}) {
       const std::string type_name = dtype_name(t);
-          CAPTURE(type_name);
-      const std::vector<float> wf = random_floats(static_cast<size_t>(rows * cols), rng);
-      const size_t rb = dtype_row_bytes(t, cols);
-      std::vector<uint8_t> wb(rb * rows);
-      for (int64_t r = 0; r < rows; ++r) REQUIRE(quantize_row(t, wf.data() + r * cols, wb.data() + r * rb, cols).is_ok());
-      const TensorView w{wb.data(), t, rows, cols, rb};
+      CAPTURE(type_name);
+      const std::vector<uint8_t> wb = random_matrix(t, rows, cols, rng);
+      const TensorView w{wb.data(), t, rows, cols, dtype_row_bytes(t, cols)};
       std::vector<float> yr(rows), yg(rows);
       ref.matvec_q8(w, xq.data(), yr.data(), 0, rows);
       v.k->matvec_q8(w, xq.data(), yg.data(), 0, rows);
       for (int64_t r = 0; r < rows; ++r) CHECK(yg[r] == doctest::Approx(yr[r]).epsilon(1e-4).scale(1.0));
+    }
+  }
+}
+
+TEST_CASE("simd kernels: a matvec row's result does not depend on the range it is given in") {
+  // matmul splits rows between threads in 16-row units (runtime/matmul.cpp); its outputs are
+  // bit-identical at any thread count only if every kernel gives a row the same bits whichever
+  // unit-aligned range the row comes in (the x86 float matvec reads a range as several stretches
+  // side by side, so a row's place in its stretch changes with the range).
+  std::mt19937 rng(11);
+  const int64_t rows = 70, cols = 512;
+  const std::vector<float> x = random_floats(cols, rng);
+  const int64_t ranges[][2] = {{0, 16}, {16, 48}, {48, 64}, {64, 70}, {16, 70}, {32, 64}, {0, 32}};
+  for (const Variant& v : all_variants()) {
+    CAPTURE(v.label);
+    std::vector<BlockQ8_0> xq(cols / 32);
+    v.k->quantize_q8(x.data(), xq.data(), cols);
+    for (DType t : {DType::kF32, DType::kF16, DType::kBF16, DType::kQ8_0, DType::kQ4_0, DType::kQ4_K, DType::kQ6_K}) {
+      const std::string type_name = dtype_name(t);
+      CAPTURE(type_name);
+      const std::vector<uint8_t> wb = random_matrix(t, rows, cols, rng);
+      const TensorView w{wb.data(), t, rows, cols, dtype_row_bytes(t, cols)};
+      const bool q8 = uses_q8_path(t);
+      auto run = [&](float* y, int64_t a, int64_t b) {
+        if (q8) {
+          v.k->matvec_q8(w, xq.data(), y, a, b);
+        } else {
+          v.k->matvec(w, x.data(), y, a, b);
+        }
+      };
+      std::vector<float> whole(rows);
+      run(whole.data(), 0, rows);
+      for (const auto& range : ranges) {
+        CAPTURE(range[0]);
+        CAPTURE(range[1]);
+        std::vector<float> part(static_cast<size_t>(range[1] - range[0]));
+        run(part.data(), range[0], range[1]);
+        CHECK(std::memcmp(part.data(), whole.data() + range[0], part.size() * sizeof(float)) == 0);
+      }
     }
   }
 }
