@@ -1,7 +1,8 @@
-// ringlm bench --kernels: decode matvec throughput of the active kernel set per weight type, one
-// thread, no model needed. Each type runs over a matrix that fits in cache (2 MiB) and one far
-// beyond it (256 MiB, read from memory), so a kernel's compute ceiling and its streaming speed
-// show side by side.
+// ringlm bench --kernels: decode matvec throughput of the active kernel set per weight type, no
+// model needed. Each type runs over a matrix that fits in cache (2 MiB) and one far beyond it
+// (256 MiB, read from memory), so a kernel's compute ceiling and its streaming speed show side by
+// side. With several threads the rows are split as a decode step splits them (16-row units
+// through the thread pool, runtime/matmul.cpp), in memory like a model read with --no-mmap.
 #include "bench_kernels.h"
 
 #include <algorithm>
@@ -10,6 +11,8 @@
 #include <vector>
 
 #include "platform/clock.h"
+#include "platform/page_memory.h"
+#include "platform/thread_pool.h"
 #include "simd/kernels.h"
 #include "simd/quant/quantize.h"
 
@@ -19,19 +22,31 @@ namespace {
 
 using ringlm::DType;
 
-// Best seconds of `reps` passes of one matvec over every row (after one untimed pass).
+// Rows per unit of the thread split, as matmul splits a decode matvec.
+constexpr int64_t kRowUnit = 16;
+
+// Best seconds per matvec over every row, of `reps` passes (after one untimed pass). A pass of a
+// small matrix repeats the matvec to read at least 64 MiB, so it lasts long enough to time and
+// the threads are all awake.
 double time_matvec(const ringlm::Kernels& k, const ringlm::TensorView& w, const float* x,
-                   const ringlm::BlockQ8_0* xq, float* y, int reps) {
+                   const ringlm::BlockQ8_0* xq, float* y, int reps, ringlm::ThreadPool& pool) {
   const bool integer = ringlm::uses_q8_path(w.dtype);
+  const size_t bytes = static_cast<size_t>(w.rows) * w.row_bytes;
+  const int repeat = bytes >= (size_t{64} << 20) ? 1 : static_cast<int>((size_t{64} << 20) / bytes);
   double best = 0.0;
   for (int r = 0; r <= reps; ++r) {
     const int64_t t0 = ringlm::now_ns();
-    if (integer) {
-      k.matvec_q8(w, xq, y, 0, w.rows);
-    } else {
-      k.matvec(w, x, y, 0, w.rows);
+    for (int i = 0; i < repeat; ++i) {
+      pool.parallel_for((w.rows + kRowUnit - 1) / kRowUnit, [&](int64_t u0, int64_t u1, int) {
+        const int64_t a = u0 * kRowUnit, b = std::min(u1 * kRowUnit, w.rows);
+        if (integer) {
+          k.matvec_q8(w, xq, y + a, a, b);
+        } else {
+          k.matvec(w, x, y + a, a, b);
+        }
+      });
     }
-    const double s = static_cast<double>(ringlm::now_ns() - t0) * 1e-9;
+    const double s = static_cast<double>(ringlm::now_ns() - t0) * 1e-9 / repeat;
     if (r > 0 && (best == 0.0 || s < best)) best = s;
   }
   return best;
@@ -39,7 +54,7 @@ double time_matvec(const ringlm::Kernels& k, const ringlm::TensorView& w, const 
 
 }  // namespace
 
-int bench_kernels(int reps) {
+int bench_kernels(int reps, const std::vector<uint64_t>& threads) {
   const ringlm::Kernels& k = ringlm::active_kernels();
   const int64_t cols = 2048;
   std::mt19937 rng(1);
@@ -49,9 +64,8 @@ int bench_kernels(int reps) {
   std::vector<ringlm::BlockQ8_0> xq(cols / 32);
   k.quantize_q8(x.data(), xq.data(), cols);
 
-  std::printf("kernels: %s; 1 thread; rows of %lld elements; best of %d passes\n\n", k.name,
-              static_cast<long long>(cols), reps);
-  std::printf("| type | matrix | MiB | GB/s | Gweights/s |\n|------|--------|----:|-----:|-----------:|\n");
+  std::printf("kernels: %s; rows of %lld elements; best of %d passes\n\n", k.name, static_cast<long long>(cols), reps);
+  std::printf("| type | matrix | MiB | threads | GB/s | Gweights/s |\n|------|--------|----:|--------:|-----:|-----------:|\n");
   const DType types[] = {DType::kF32, DType::kF16, DType::kBF16, DType::kQ8_0, DType::kQ4_0, DType::kQ4_K, DType::kQ6_K};
   for (DType t : types) {
     const size_t rb = ringlm::dtype_row_bytes(t, cols);
@@ -67,7 +81,12 @@ int bench_kernels(int reps) {
     }
     for (size_t bytes : {size_t{2} << 20, size_t{256} << 20}) {
       const int64_t rows = static_cast<int64_t>(bytes / rb);
-      std::vector<uint8_t> mem(static_cast<size_t>(rows) * rb);
+      ringlm::PageMemory mem = ringlm::PageMemory::allocate(static_cast<size_t>(rows) * rb);
+      if (mem.data() == nullptr) {
+        std::fprintf(stderr, "ringlm bench: cannot allocate %zu bytes for the %s matrix\n", static_cast<size_t>(rows) * rb,
+                     ringlm::dtype_name(t));
+        return 1;
+      }
       for (int64_t r = 0; r < rows; ++r) {
         std::copy_n(pattern.data() + (r % distinct) * rb, rb, mem.data() + static_cast<size_t>(r) * rb);
       }
@@ -78,10 +97,19 @@ int bench_kernels(int reps) {
       w.cols = cols;
       w.row_bytes = rb;
       std::vector<float> y(static_cast<size_t>(rows));
-      const double s = time_matvec(k, w, x.data(), xq.data(), y.data(), reps);
-      const double gbs = static_cast<double>(mem.size()) / s * 1e-9;
-      std::printf("| %s | %s | %.0f | %.1f | %.1f |\n", ringlm::dtype_name(t), bytes < (size_t{64} << 20) ? "in cache" : "from memory",
-                  static_cast<double>(mem.size()) / (1 << 20), gbs, static_cast<double>(rows * cols) / s * 1e-9);
+      for (uint64_t n : threads) {
+        ringlm::ThreadPool pool;
+        const ringlm::Status st = pool.start(static_cast<int>(n));
+        if (!st.is_ok()) {
+          std::fprintf(stderr, "ringlm bench: %s\n", st.message());
+          return 1;
+        }
+        const double s = time_matvec(k, w, x.data(), xq.data(), y.data(), reps, pool);
+        const double gbs = static_cast<double>(mem.size()) / s * 1e-9;
+        std::printf("| %s | %s | %.0f | %llu | %.1f | %.1f |\n", ringlm::dtype_name(t),
+                    bytes < (size_t{64} << 20) ? "in cache" : "from memory", static_cast<double>(mem.size()) / (1 << 20),
+                    static_cast<unsigned long long>(n), gbs, static_cast<double>(rows * cols) / s * 1e-9);
+      }
     }
   }
   return 0;

@@ -36,7 +36,7 @@ constexpr uint32_t kMaxTokens = 1u << 24;
 void usage(std::FILE* out) {
   std::fprintf(out,
                "usage: ringlm bench -m MODEL [-z TOKENIZER] [options]\n"
-               "       ringlm bench --kernels [-r N]\n"
+               "       ringlm bench --kernels [-r N] [-t LIST]\n"
                "  -p, --n-prompt LIST   prefill tests: tokens per timed prefill call (default 128; 0 = none)\n"
                "  -n, --n-gen LIST      decode tests: timed single-token steps (default 128; 0 = none)\n"
                "  -d, --n-depth LIST    tokens already in the KV cache when timing starts (default 0)\n"
@@ -57,8 +57,9 @@ void usage(std::FILE* out) {
                "step reads, plus the KV cache at the mean depth of the timed steps), GB/s = tok/s x bytes/token,\n"
                "and roofline = GB/s / the read bandwidth with the row's thread count, measured just before and\n"
                "just after the row (their mean; the header shows the first measurement).\n"
-               "--kernels needs no model: decode matvec GB/s of the active kernel set per weight type, one\n"
-               "thread, over a 2 MiB matrix (in cache) and a 256 MiB one (from memory); -r passes, best kept.\n");
+               "--kernels needs no model: decode matvec GB/s of the active kernel set per weight type over a\n"
+               "2 MiB matrix (in cache) and a 256 MiB one (from memory); -r passes, best kept; -t thread counts\n"
+               "(default 1), rows split between threads as a decode step splits them.\n");
 }
 
 int usage_error() {
@@ -293,14 +294,15 @@ int cmd_bench(int argc, char** argv) {
   }
   Args args(argc, argv, 2);
   if (args.flag("--kernels")) {
-    std::string kreps = "5";
-    std::vector<uint64_t> kr;
+    std::string kreps = "5", kthreads = "1";
+    std::vector<uint64_t> kr, kt;
     args.get("-r", "--repetitions", kreps);
-    if (!args.finish() || !parse_list("-r", kreps, 1, 1000, kr) || kr.size() != 1) {
-      std::fprintf(stderr, "ringlm bench: --kernels takes only -r N\n");
+    args.get("-t", "--threads", kthreads);
+    if (!args.finish() || !parse_list("-r", kreps, 1, 1000, kr) || kr.size() != 1 || !parse_list("-t", kthreads, 1, 256, kt)) {
+      std::fprintf(stderr, "ringlm bench: --kernels takes only -r N and -t LIST\n");
       return usage_error();
     }
-    return bench_kernels(static_cast<int>(kr[0]));
+    return bench_kernels(static_cast<int>(kr[0]), kt);
   }
   std::string model_path, tok_path, prompts_arg = "128", gens_arg = "128", depth_arg = "0", reps_arg = "5";
   std::string threads_arg = std::to_string(static_cast<int>(SessionArgs::default_threads()));
