@@ -13,6 +13,7 @@
 #include "platform/clock.h"
 #include "platform/page_memory.h"
 #include "platform/thread_pool.h"
+#include "models/model.h"
 #include "simd/kernels.h"
 #include "simd/quant/quantize.h"
 
@@ -25,31 +26,47 @@ using ringlm::DType;
 // Rows per unit of the thread split, as matmul splits a decode matvec.
 constexpr int64_t kRowUnit = 16;
 
-// Best seconds per matvec over every row, of `reps` passes (after one untimed pass). A pass of a
-// small matrix repeats the matvec to read at least 64 MiB, so it lasts long enough to time and
-// the threads are all awake.
-double time_matvec(const ringlm::Kernels& k, const ringlm::TensorView& w, const float* x,
-                   const ringlm::BlockQ8_0* xq, float* y, int reps, ringlm::ThreadPool& pool) {
+// One matvec over every row of w through the pool, split as matmul splits a decode matvec.
+void matvec_all_rows(const ringlm::Kernels& k, const ringlm::TensorView& w, const float* x, const ringlm::BlockQ8_0* xq,
+                     float* y, ringlm::ThreadPool& pool) {
   const bool integer = ringlm::uses_q8_path(w.dtype);
-  const size_t bytes = static_cast<size_t>(w.rows) * w.row_bytes;
-  const int repeat = bytes >= (size_t{64} << 20) ? 1 : static_cast<int>((size_t{64} << 20) / bytes);
+  pool.parallel_for((w.rows + kRowUnit - 1) / kRowUnit, [&](int64_t u0, int64_t u1, int) {
+    const int64_t a = u0 * kRowUnit, b = std::min(u1 * kRowUnit, w.rows);
+    if (integer) {
+      k.matvec_q8(w, xq, y + a, a, b);
+    } else {
+      k.matvec(w, x, y + a, a, b);
+    }
+  });
+}
+
+// Best seconds of `reps` timed passes of pass() (after one untimed pass), each repeating it
+// `repeat` times; per repetition.
+template <class Pass>
+double best_seconds(int reps, int repeat, Pass&& pass) {
   double best = 0.0;
   for (int r = 0; r <= reps; ++r) {
     const int64_t t0 = ringlm::now_ns();
-    for (int i = 0; i < repeat; ++i) {
-      pool.parallel_for((w.rows + kRowUnit - 1) / kRowUnit, [&](int64_t u0, int64_t u1, int) {
-        const int64_t a = u0 * kRowUnit, b = std::min(u1 * kRowUnit, w.rows);
-        if (integer) {
-          k.matvec_q8(w, xq, y + a, a, b);
-        } else {
-          k.matvec(w, x, y + a, a, b);
-        }
-      });
-    }
+    for (int i = 0; i < repeat; ++i) pass();
     const double s = static_cast<double>(ringlm::now_ns() - t0) * 1e-9 / repeat;
     if (r > 0 && (best == 0.0 || s < best)) best = s;
   }
   return best;
+}
+
+// Best seconds per matvec over every row. A pass over a small matrix repeats the matvec to read
+// at least 64 MiB, so it lasts long enough to time and the threads are all awake.
+double time_matvec(const ringlm::Kernels& k, const ringlm::TensorView& w, const float* x,
+                   const ringlm::BlockQ8_0* xq, float* y, int reps, ringlm::ThreadPool& pool) {
+  const size_t bytes = static_cast<size_t>(w.rows) * w.row_bytes;
+  const int repeat = bytes >= (size_t{64} << 20) ? 1 : static_cast<int>((size_t{64} << 20) / bytes);
+  return best_seconds(reps, repeat, [&] { matvec_all_rows(k, w, x, xq, y, pool); });
+}
+
+bool start_pool(ringlm::ThreadPool& pool, uint64_t n) {
+  const ringlm::Status st = pool.start(static_cast<int>(n));
+  if (!st.is_ok()) std::fprintf(stderr, "ringlm bench: %s\n", st.message());
+  return st.is_ok();
 }
 
 }  // namespace
@@ -99,11 +116,7 @@ int bench_kernels(int reps, const std::vector<uint64_t>& threads) {
       std::vector<float> y(static_cast<size_t>(rows));
       for (uint64_t n : threads) {
         ringlm::ThreadPool pool;
-        const ringlm::Status st = pool.start(static_cast<int>(n));
-        if (!st.is_ok()) {
-          std::fprintf(stderr, "ringlm bench: %s\n", st.message());
-          return 1;
-        }
+        if (!start_pool(pool, n)) return 1;
         const double s = time_matvec(k, w, x.data(), xq.data(), y.data(), reps, pool);
         const double gbs = static_cast<double>(mem.size()) / s * 1e-9;
         std::printf("| %s | %s | %.0f | %llu | %.1f | %.1f |\n", ringlm::dtype_name(t),
@@ -111,6 +124,46 @@ int bench_kernels(int reps, const std::vector<uint64_t>& threads) {
                     static_cast<unsigned long long>(n), gbs, static_cast<double>(rows * cols) / s * 1e-9);
       }
     }
+  }
+  return 0;
+}
+
+int bench_model_matvecs(const ringlm::Model& m, int reps, const std::vector<uint64_t>& threads) {
+  const ringlm::Kernels& k = ringlm::active_kernels();
+  std::vector<const ringlm::TensorView*> mats;
+  for (const ringlm::LayerWeights& l : m.weights.layers) {
+    for (const ringlm::TensorView* t : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down}) {
+      if (t->data != nullptr) mats.push_back(t);
+    }
+  }
+  mats.push_back(&m.weights.output);
+  int64_t max_cols = 0, max_rows = 0;
+  size_t bytes = 0;
+  for (const ringlm::TensorView* t : mats) {
+    max_cols = std::max(max_cols, t->cols);
+    max_rows = std::max(max_rows, t->rows);
+    bytes += static_cast<size_t>(t->rows) * t->row_bytes;
+  }
+  // Every width is a multiple of 32 (the loader checks the block types); x padded to one anyway.
+  const int64_t padded = (max_cols + 31) / 32 * 32;
+  std::mt19937 rng(1);
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  std::vector<float> x(static_cast<size_t>(padded), 0.0f), y(static_cast<size_t>(max_rows));
+  for (int64_t i = 0; i < max_cols; ++i) x[static_cast<size_t>(i)] = nd(rng);
+  std::vector<ringlm::BlockQ8_0> xq(static_cast<size_t>(padded / 32));
+  k.quantize_q8(x.data(), xq.data(), padded);
+
+  std::printf("kernels: %s; every layer matrix and the output matrix in turn, one pool job each; best of %d passes\n\n",
+              k.name, reps);
+  std::printf("| matrices | MiB | threads | ms per pass | GB/s |\n|---------:|----:|--------:|------------:|-----:|\n");
+  for (uint64_t n : threads) {
+    ringlm::ThreadPool pool;
+    if (!start_pool(pool, n)) return 1;
+    const double s = best_seconds(reps, 1, [&] {
+      for (const ringlm::TensorView* t : mats) matvec_all_rows(k, *t, x.data(), xq.data(), y.data(), pool);
+    });
+    std::printf("| %zu | %.0f | %llu | %.2f | %.1f |\n", mats.size(), static_cast<double>(bytes) / (1 << 20),
+                static_cast<unsigned long long>(n), s * 1e3, static_cast<double>(bytes) / s * 1e-9);
   }
   return 0;
 }

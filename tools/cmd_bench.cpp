@@ -36,7 +36,7 @@ constexpr uint32_t kMaxTokens = 1u << 24;
 void usage(std::FILE* out) {
   std::fprintf(out,
                "usage: ringlm bench -m MODEL [-z TOKENIZER] [options]\n"
-               "       ringlm bench --kernels [-r N] [-t LIST]\n"
+               "       ringlm bench --kernels [-r N] [-t LIST] [-m MODEL [-z TOKENIZER] [--no-mmap]]\n"
                "  -p, --n-prompt LIST   prefill tests: tokens per timed prefill call (default 128; 0 = none)\n"
                "  -n, --n-gen LIST      decode tests: timed single-token steps (default 128; 0 = none)\n"
                "  -d, --n-depth LIST    tokens already in the KV cache when timing starts (default 0)\n"
@@ -59,7 +59,8 @@ void usage(std::FILE* out) {
                "just after the row (their mean; the header shows the first measurement).\n"
                "--kernels needs no model: decode matvec GB/s of the active kernel set per weight type over a\n"
                "2 MiB matrix (in cache) and a 256 MiB one (from memory); -r passes, best kept; -t thread counts\n"
-               "(default 1), rows split between threads as a decode step splits them.\n");
+               "(default 1), rows split between threads as a decode step splits them. With -m: instead one\n"
+               "matvec over every layer matrix of the model and its output matrix in turn, per thread count.\n");
 }
 
 int usage_error() {
@@ -294,15 +295,38 @@ int cmd_bench(int argc, char** argv) {
   }
   Args args(argc, argv, 2);
   if (args.flag("--kernels")) {
-    std::string kreps = "5", kthreads = "1";
+    std::string kreps = "5", kthreads = "1", kmodel, ktok;
     std::vector<uint64_t> kr, kt;
     args.get("-r", "--repetitions", kreps);
     args.get("-t", "--threads", kthreads);
+    args.get("-m", "--model", kmodel);
+    args.get("-z", "--tokenizer", ktok);
+    const bool no_mmap = args.flag("--no-mmap");
     if (!args.finish() || !parse_list("-r", kreps, 1, 1000, kr) || kr.size() != 1 || !parse_list("-t", kthreads, 1, 256, kt)) {
-      std::fprintf(stderr, "ringlm bench: --kernels takes only -r N and -t LIST\n");
+      std::fprintf(stderr, "ringlm bench: --kernels takes only -r N, -t LIST and -m MODEL [-z TOKENIZER] [--no-mmap]\n");
       return usage_error();
     }
-    return bench_kernels(static_cast<int>(kr[0]), kt);
+    if (kmodel.empty()) {
+      if (no_mmap || !ktok.empty()) {
+        std::fprintf(stderr, "ringlm bench: --kernels: -z and --no-mmap go with -m MODEL\n");
+        return usage_error();
+      }
+      return bench_kernels(static_cast<int>(kr[0]), kt);
+    }
+    ringlm_model_params kmp;
+    ringlm_model_params_init(&kmp);
+    kmp.path = kmodel.c_str();
+    kmp.tokenizer_path = ktok.empty() ? nullptr : ktok.c_str();
+    kmp.load_mode = no_mmap ? RINGLM_LOAD_READ : RINGLM_LOAD_MAP;
+    ringlm_model* kraw = nullptr;
+    const ringlm_status kst = ringlm_model_open(&kmp, &kraw);
+    if (kst != RINGLM_OK) {
+      std::fprintf(stderr, "ringlm bench: cannot load model: %s (%s)\n", ringlm_last_error_message(), ringlm_status_string(kst));
+      return 1;
+    }
+    std::unique_ptr<ringlm_model, ModelFree> kmodel_handle(kraw);
+    std::printf("model: %s; weights: %s\n", kmodel.c_str(), no_mmap ? "read into memory (--no-mmap)" : "memory-mapped");
+    return bench_model_matvecs(ringlm::model_of(kmodel_handle.get()), static_cast<int>(kr[0]), kt);
   }
   std::string model_path, tok_path, prompts_arg = "128", gens_arg = "128", depth_arg = "0", reps_arg = "5";
   std::string threads_arg = std::to_string(static_cast<int>(SessionArgs::default_threads()));
