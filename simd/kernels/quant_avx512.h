@@ -34,6 +34,13 @@
 namespace ringlm {
 namespace {
 
+// Rows of far-apart stretches the Q8_0 matvec reads side by side (RINGLM_Q8_STREAMS overrides,
+// for measuring).
+#ifndef RINGLM_Q8_STREAMS
+#define RINGLM_Q8_STREAMS 4
+#endif
+constexpr int kQ8Avx512Streams = RINGLM_Q8_STREAMS;
+
 // Longest row the rearranged activations are kept for on the stack (longer rows: generic kernel).
 constexpr int64_t kQ4Avx512MaxCols = 16384;
 
@@ -258,7 +265,7 @@ void matvec_q8_0_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
   // The range as S equal stretches, row i of each read together: S memory streams, as the float
   // matvec reads (arch_ops.h, kMatvecStreams). One thread from memory, TinyLlama: decode 25.8 ->
   // 30.2 tok/s; 2 threads 44.7 -> 47.0.
-  constexpr int S = 4;
+  constexpr int S = kQ8Avx512Streams;
   const int64_t len = (row_end - row_begin) / S;
   for (int64_t i = 0; i < len; ++i) {
     const BlockQ8_0* wb[S];
