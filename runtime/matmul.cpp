@@ -12,11 +12,6 @@
 namespace ringlm {
 
 namespace {
-// Rows are split between threads in multiples of this: SIMD kernels reduce rows in groups (up to
-// 16) and the last rows of a range differently, so ranges aligned to whole groups keep every
-// output bit-identical whatever the thread count.
-constexpr int64_t kRowUnit = 16;
-
 #ifdef RINGLM_HAVE_BLAS
 void blas_init_once() {
   static std::once_flag once;
@@ -79,7 +74,7 @@ int64_t row_unit(Path path) {
     case Path::kBf16Tiles:
     case Path::kSgemmTiles: return kGemmTileRows;
     case Path::kSgemmF32: return kF32Block;
-    default: return kRowUnit;
+    default: return kMatmulRowUnit;
   }
 }
 

@@ -29,6 +29,11 @@ struct MatmulScratch {
   uint16_t* xb = nullptr;   // [n_tokens][cols] activations rounded to bf16 for the bf16 GEMM, or nullptr
 };
 
+// Rows are split between threads in multiples of this: SIMD kernels reduce rows in groups (up to
+// 16) and the last rows of a range differently, so ranges aligned to whole groups keep every
+// output bit-identical whatever the thread count.
+constexpr int64_t kMatmulRowUnit = 16;
+
 // Rows per dequantized tile (one sgemm call) and the fewest tokens worth dequantizing for.
 constexpr int64_t kGemmTileRows = 32;
 constexpr size_t kGemmMinTokens = 8;

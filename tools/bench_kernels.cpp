@@ -14,6 +14,7 @@
 #include "platform/page_memory.h"
 #include "platform/thread_pool.h"
 #include "models/model.h"
+#include "runtime/matmul.h"
 #include "simd/kernels.h"
 #include "simd/quant/quantize.h"
 
@@ -23,15 +24,12 @@ namespace {
 
 using ringlm::DType;
 
-// Rows per unit of the thread split, as matmul splits a decode matvec.
-constexpr int64_t kRowUnit = 16;
-
 // One matvec over every row of w through the pool, split as matmul splits a decode matvec.
 void matvec_all_rows(const ringlm::Kernels& k, const ringlm::TensorView& w, const float* x, const ringlm::BlockQ8_0* xq,
                      float* y, ringlm::ThreadPool& pool) {
   const bool integer = ringlm::uses_q8_path(w.dtype);
-  pool.parallel_for((w.rows + kRowUnit - 1) / kRowUnit, [&](int64_t u0, int64_t u1, int) {
-    const int64_t a = u0 * kRowUnit, b = std::min(u1 * kRowUnit, w.rows);
+  pool.parallel_for((w.rows + ringlm::kMatmulRowUnit - 1) / ringlm::kMatmulRowUnit, [&](int64_t u0, int64_t u1, int) {
+    const int64_t a = u0 * ringlm::kMatmulRowUnit, b = std::min(u1 * ringlm::kMatmulRowUnit, w.rows);
     if (integer) {
       k.matvec_q8(w, xq, y + a, a, b);
     } else {
@@ -58,7 +56,7 @@ double best_seconds(int reps, int repeat, Pass&& pass) {
 // at least 64 MiB, so it lasts long enough to time and the threads are all awake.
 double time_matvec(const ringlm::Kernels& k, const ringlm::TensorView& w, const float* x,
                    const ringlm::BlockQ8_0* xq, float* y, int reps, ringlm::ThreadPool& pool) {
-  const size_t bytes = static_cast<size_t>(w.rows) * w.row_bytes;
+  const size_t bytes = w.bytes();
   const int repeat = bytes >= (size_t{64} << 20) ? 1 : static_cast<int>((size_t{64} << 20) / bytes);
   return best_seconds(reps, repeat, [&] { matvec_all_rows(k, w, x, xq, y, pool); });
 }
@@ -142,7 +140,7 @@ int bench_model_matvecs(const ringlm::Model& m, int reps, const std::vector<uint
   for (const ringlm::TensorView* t : mats) {
     max_cols = std::max(max_cols, t->cols);
     max_rows = std::max(max_rows, t->rows);
-    bytes += static_cast<size_t>(t->rows) * t->row_bytes;
+    bytes += t->bytes();
   }
   // Every width is a multiple of 32 (the loader checks the block types); x padded to one anyway.
   const int64_t padded = (max_cols + 31) / 32 * 32;

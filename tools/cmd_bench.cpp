@@ -283,6 +283,23 @@ bool streaming_table(ringlm_model* model, const ringlm_model_info& info, ringlm_
 struct ModelFree {
   void operator()(ringlm_model* m) const { ringlm_model_free(m); }
 };
+using ModelHandle = std::unique_ptr<ringlm_model, ModelFree>;
+
+// The model at `path` (tokenizer from the file unless `tok_path` is given); null with a message.
+ModelHandle open_model(const std::string& path, const std::string& tok_path, ringlm_load_mode load_mode) {
+  ringlm_model_params mp;
+  ringlm_model_params_init(&mp);
+  mp.path = path.c_str();
+  mp.tokenizer_path = tok_path.empty() ? nullptr : tok_path.c_str();
+  mp.load_mode = load_mode;
+  ringlm_model* raw = nullptr;
+  const ringlm_status st = ringlm_model_open(&mp, &raw);
+  if (st != RINGLM_OK) {
+    std::fprintf(stderr, "ringlm bench: cannot load model: %s (%s)\n", ringlm_last_error_message(), ringlm_status_string(st));
+    return nullptr;
+  }
+  return ModelHandle(raw);
+}
 
 }  // namespace
 
@@ -313,18 +330,8 @@ int cmd_bench(int argc, char** argv) {
       }
       return bench_kernels(static_cast<int>(kr[0]), kt);
     }
-    ringlm_model_params kmp;
-    ringlm_model_params_init(&kmp);
-    kmp.path = kmodel.c_str();
-    kmp.tokenizer_path = ktok.empty() ? nullptr : ktok.c_str();
-    kmp.load_mode = no_mmap ? RINGLM_LOAD_READ : RINGLM_LOAD_MAP;
-    ringlm_model* kraw = nullptr;
-    const ringlm_status kst = ringlm_model_open(&kmp, &kraw);
-    if (kst != RINGLM_OK) {
-      std::fprintf(stderr, "ringlm bench: cannot load model: %s (%s)\n", ringlm_last_error_message(), ringlm_status_string(kst));
-      return 1;
-    }
-    std::unique_ptr<ringlm_model, ModelFree> kmodel_handle(kraw);
+    const ModelHandle kmodel_handle = open_model(kmodel, ktok, no_mmap ? RINGLM_LOAD_READ : RINGLM_LOAD_MAP);
+    if (!kmodel_handle) return 1;
     std::printf("model: %s; weights: %s\n", kmodel.c_str(), no_mmap ? "read into memory (--no-mmap)" : "memory-mapped");
     return bench_model_matvecs(ringlm::model_of(kmodel_handle.get()), static_cast<int>(kr[0]), kt);
   }
@@ -385,18 +392,8 @@ int cmd_bench(int argc, char** argv) {
     return usage_error();
   }
 
-  ringlm_model_params mp;
-  ringlm_model_params_init(&mp);
-  mp.path = model_path.c_str();
-  mp.tokenizer_path = tok_path.empty() ? nullptr : tok_path.c_str();
-  mp.load_mode = sa.load_mode();
-  ringlm_model* raw_model = nullptr;
-  ringlm_status st = ringlm_model_open(&mp, &raw_model);
-  if (st != RINGLM_OK) {
-    std::fprintf(stderr, "ringlm bench: cannot load model: %s (%s)\n", ringlm_last_error_message(), ringlm_status_string(st));
-    return 1;
-  }
-  std::unique_ptr<ringlm_model, ModelFree> model(raw_model);
+  const ModelHandle model = open_model(model_path, tok_path, sa.load_mode());
+  if (!model) return 1;
   ringlm_model_info info;
   ringlm_model_get_info(model.get(), &info);
   const uint64_t n_ctx_train = static_cast<uint64_t>(info.n_ctx_train);

@@ -53,7 +53,7 @@ struct I8Elems {
 // (hides the FMA latency). A row's arithmetic is the same for every S: S only decides how many
 // rows share each load of x, and how many memory streams are read at once (matvec_elems).
 template <class A, class E, size_t S>
-__attribute__((always_inline)) inline void dot_rows_elems(const typename E::T* const* w, const float* x, size_t n, float* out) {
+__attribute__((always_inline)) inline void dot_elems_side_by_side(const typename E::T* const* w, const float* x, size_t n, float* out) {
   using B = FloatB<A>;
   constexpr size_t W = B::size;
   B a0[S], a1[S], a2[S], a3[S];
@@ -97,7 +97,7 @@ float dot_elems(const typename E::T* w, const float* x, size_t n) {
     return reduce_add<A>(E::template load_tail<A>(w, n) * load_partial<A>(x, n));
   }
   float out;
-  dot_rows_elems<A, E, 1>(&w, x, n, &out);
+  dot_elems_side_by_side<A, E, 1>(&w, x, n, &out);
   return out;
 }
 
@@ -151,7 +151,7 @@ void matvec_elems(const TensorView& w, const float* x, float* y, int64_t row_beg
         const T* rows[S];
         float out[S];
         for (size_t s = 0; s < S; ++s) rows[s] = reinterpret_cast<const T*>(row_ptr(w, r + static_cast<int64_t>(s) * len + i));
-        dot_rows_elems<A, E, S>(rows, x, n, out);
+        dot_elems_side_by_side<A, E, S>(rows, x, n, out);
         for (size_t s = 0; s < S; ++s) y[r - row_begin + static_cast<int64_t>(s) * len + i] = out[s];
       }
       r += static_cast<int64_t>(S) * len;
