@@ -42,6 +42,7 @@ bool bit(uint32_t v, int n) { return ((v >> n) & 1u) != 0; }
 void detect_x86(CpuFeatures& f) {
   uint32_t max_leaf = 0, ebx = 0, ecx = 0, edx = 0;
   if (!__get_cpuid(0, &max_leaf, &ebx, &ecx, &edx)) return;
+  f.intel = ebx == 0x756E6547 && edx == 0x49656E69 && ecx == 0x6C65746E;  // "Genu" "ineI" "ntel"
   const Regs l1 = cpuid(1, 0);
   f.sse4_2 = bit(l1.c, 20);
   const bool osxsave = bit(l1.c, 27);

@@ -22,6 +22,10 @@ struct CpuFeatures {
   bool avx512_bf16 = false;
   bool avx512_vnni = false;
   bool avx_vnni = false;
+  // Not an instruction set: the vendor (cpuid leaf 0 "GenuineIntel"). Intel cores run vdpbf16ps
+  // at half the rate of a 512-bit FMA (1 per ~2 cycles where FMA issues 2 per cycle), AMD's at
+  // full rate, so the prefill GEMM is chosen by it (simd/dispatch.cpp).
+  bool intel = false;
   // ARM (aarch64: neon always; armv7: when the kernel reports it)
   bool neon = false;
   bool dotprod = false;  // SDOT/UDOT (vdotq_s32)

@@ -29,11 +29,12 @@ bool matmul_has_blas() {
 }
 
 size_t gemm_tile_floats(int64_t max_cols) {
-  return matmul_has_blas() || active_kernels().gemm_bf16_native ? static_cast<size_t>(kGemmTileRows * max_cols) : 0;
+  return matmul_has_blas() || active_kernels().prefill_gemm != PrefillGemm::kBlas ? static_cast<size_t>(kGemmTileRows * max_cols)
+                                                                                 : 0;
 }
 
 bool gemm_uses_bf16(DType t) {
-  return active_kernels().gemm_bf16_native &&
+  return active_kernels().prefill_gemm == PrefillGemm::kBf16 &&
          (t == DType::kBF16 || t == DType::kQ8_0 || t == DType::kQ4_0 || t == DType::kQ4_K || t == DType::kQ6_K);
 }
 
@@ -45,6 +46,7 @@ enum class Path {
   kMatvec,      // one token, or no GEMM for this type: the kernel table's matvec, per token
   kMatvecQ8,    // the same over activations quantized to Q8_0 (integer weight types)
   kBf16Tiles,   // bf16 GEMM: bf16 weights in place, others dequantized into the thread's bf16 tile
+  kF32Tiles,    // f32 GEMM: f32 weights in place, others dequantized into the thread's f32 tile
   kSgemmTiles,  // sgemm over rows dequantized into the thread's f32 tile
   kSgemmF32,    // sgemm straight over f32 weights
 };
@@ -59,6 +61,10 @@ Path choose_path(const TensorView& w, size_t n_tokens, const MatmulScratch& scra
       (w.dtype == DType::kBF16 || (scratch.tiles != nullptr && cols * (kGemmTileRows / 2 + 1) <= scratch.tile_floats))) {
     return Path::kBf16Tiles;
   }
+  if (n_tokens >= kGemmMinTokens && active_kernels().prefill_gemm == PrefillGemm::kF32 &&
+      (w.dtype == DType::kF32 || (scratch.tiles != nullptr && cols * kGemmTileRows <= scratch.tile_floats))) {
+    return Path::kF32Tiles;
+  }
   if (matmul_has_blas()) {
     if (n_tokens >= kGemmMinTokens && w.dtype != DType::kF32 && scratch.tiles != nullptr &&
         cols * kGemmTileRows <= scratch.tile_floats) {
@@ -72,6 +78,7 @@ Path choose_path(const TensorView& w, size_t n_tokens, const MatmulScratch& scra
 int64_t row_unit(Path path) {
   switch (path) {
     case Path::kBf16Tiles:
+    case Path::kF32Tiles:
     case Path::kSgemmTiles: return kGemmTileRows;
     case Path::kSgemmF32: return kF32Block;
     default: return kMatmulRowUnit;
@@ -114,6 +121,18 @@ void run_rows(const Part& part, const float* x, size_t n_tokens, const MatmulScr
           ldw = cols;
         }
         k.gemm_bf16(scratch.xb, cols, n_tokens, wt, ldw, static_cast<size_t>(b - a), cols, part.y + a, rows);
+      }
+      return;
+    case Path::kF32Tiles:
+      for (int64_t a = r0; a < r1; a += kGemmTileRows) {
+        const int64_t b = a + kGemmTileRows < r1 ? a + kGemmTileRows : r1;
+        const float* wt = w.dtype == DType::kF32 ? w.f32() + a * w.cols : nullptr;
+        if (wt == nullptr) {
+          float* tile = scratch.tiles + static_cast<size_t>(thread) * scratch.tile_floats;
+          for (int64_t r = a; r < b; ++r) k.dequantize_f32(w.dtype, w.row(r), tile + static_cast<size_t>(r - a) * cols, w.cols);
+          wt = tile;
+        }
+        k.gemm_f32(x, cols, n_tokens, wt, cols, static_cast<size_t>(b - a), cols, part.y + a, rows);
       }
       return;
     case Path::kSgemmTiles:

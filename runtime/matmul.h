@@ -3,13 +3,15 @@
 // One token uses the kernel table's matvec (decode). Several tokens (prefill) go through a GEMM,
 // one fixed block of rows per call, each weight row decoded once per call and reused by every
 // token:
-//  - on CPUs with a native bf16 GEMM (AVX512-BF16), bf16 weights directly and quantized weights
-//    (Q8_0, Q4_0, Q4_K, Q6_K) dequantized into a per-thread bf16 tile, activations rounded to bf16
-//    once per call: the same precision the incumbent uses for these types;
+//  - where the kernel set prefers its bf16 GEMM (AVX512-BF16 on AMD), bf16 weights directly and
+//    quantized weights (Q8_0, Q4_0, Q4_K, Q6_K) dequantized into a per-thread bf16 tile,
+//    activations rounded to bf16 once per call: the same precision the incumbent uses for these
+//    types; f32 and f16 weights take the next path available (bf16 would drop their mantissa bits);
+//  - where it prefers its f32 GEMM (AVX-512 on Intel, where FMA outruns vdpbf16ps), every type:
+//    f32 weights directly, others dequantized into a per-thread f32 tile, f32 activations;
 //  - otherwise OpenBLAS sgemm when the build has it: f32 weights directly, other types after
-//    dequantizing into a per-thread f32 tile. f32 and f16 weights always take this path (bf16
-//    would drop their mantissa bits). OpenBLAS runs single-threaded inside each of ringlm's
-//    threads, so the two never compete for cores.
+//    dequantizing into a per-thread f32 tile. OpenBLAS runs single-threaded inside each of
+//    ringlm's threads, so the two never compete for cores.
 #pragma once
 
 #include <cstddef>
@@ -39,7 +41,7 @@ constexpr int64_t kGemmTileRows = 32;
 constexpr size_t kGemmMinTokens = 8;
 
 // Floats one thread's tile needs for weight rows of at most `max_cols` elements, or 0 when
-// neither BLAS nor a native bf16 GEMM is there (matmul then never uses tiles).
+// neither BLAS nor a GEMM of the kernel set's own is there (matmul then never uses tiles).
 size_t gemm_tile_floats(int64_t max_cols);
 
 // Whether this build has BLAS (RINGLM_BLAS): prefill of f32 (and, without a native bf16 GEMM,

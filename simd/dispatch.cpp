@@ -1,4 +1,4 @@
-// Picks the kernel table once per process from the CPU's features and RINGLM_SIMD.
+// Picks the kernel table once per process from the CPU's features, RINGLM_SIMD and RINGLM_GEMM.
 //
 // Why not xsimd::dispatch: the table must be forceable to any level (RINGLM_SIMD and the tests),
 // it needs features xsimd 8.1 does not probe (AVX512-BF16/VNNI, AVX-VNNI, dotprod), and a table of
@@ -32,8 +32,10 @@ const Kernels* kernels_for_level(SimdLevel level, const CpuFeatures& f) {
     case SimdLevel::kSse4_2: return f.sse4_2 ? &sse4_2_kernels() : nullptr;
     case SimdLevel::kAvx2: return f.avx2 && f.fma && f.f16c ? &avx2_kernels(f) : nullptr;
     case SimdLevel::kAvx512:
-      return f.avx512f && f.avx512dq && f.avx512bw && f.avx512vl && f.avx512_bf16 && f.avx512_vnni && f.fma && f.f16c ? &avx512_kernels()
-                                                                                                       : nullptr;
+      if (!(f.avx512f && f.avx512dq && f.avx512bw && f.avx512vl && f.avx512_bf16 && f.avx512_vnni && f.fma && f.f16c)) {
+        return nullptr;
+      }
+      return &avx512_kernels(f.intel ? PrefillGemm::kF32 : PrefillGemm::kBf16);
 #endif
 #ifdef RINGLM_SIMD_HAVE_NEON
     case SimdLevel::kNeon: return f.neon ? &neon_kernels(f) : nullptr;
@@ -50,7 +52,8 @@ SimdLevel best_simd_level(const CpuFeatures& f) {
   return SimdLevel::kScalar;
 }
 
-SimdSelection select_kernels(const char* forced, const CpuFeatures& f) {
+namespace {
+SimdSelection select_level(const char* forced, const CpuFeatures& f) {
   const Kernels* best = kernels_for_level(best_simd_level(f), f);
   if (forced == nullptr || forced[0] == '\0') return {best, nullptr};
   const SimdLevel all[] = {SimdLevel::kScalar, SimdLevel::kSse4_2, SimdLevel::kAvx2, SimdLevel::kAvx512, SimdLevel::kNeon};
@@ -61,10 +64,29 @@ SimdSelection select_kernels(const char* forced, const CpuFeatures& f) {
   }
   return {best, "RINGLM_SIMD is not one of scalar|sse4_2|avx2|avx512|neon; using the best supported kernel set"};
 }
+}  // namespace
+
+SimdSelection select_kernels(const char* forced, const CpuFeatures& f, const char* forced_gemm) {
+  SimdSelection s = select_level(forced, f);
+  if (forced_gemm == nullptr || forced_gemm[0] == '\0') return s;
+  const bool bf16 = std::strcmp(forced_gemm, "bf16") == 0, f32 = std::strcmp(forced_gemm, "f32") == 0;
+  const char* error = nullptr;
+  if (!bf16 && !f32) {
+    error = "RINGLM_GEMM is not one of bf16|f32; using the kernel set's own prefill GEMM";
+  } else if (s.kernels->prefill_gemm == PrefillGemm::kBlas) {
+    error = "RINGLM_GEMM needs a kernel set with its own prefill GEMM (avx512); ignored";
+  } else {
+#ifdef RINGLM_SIMD_HAVE_X86
+    s.kernels = &avx512_kernels(bf16 ? PrefillGemm::kBf16 : PrefillGemm::kF32);
+#endif
+  }
+  if (s.error == nullptr) s.error = error;
+  return s;
+}
 
 namespace {
 const SimdSelection& process_selection() {
-  static const SimdSelection s = select_kernels(std::getenv("RINGLM_SIMD"), cpu_features());
+  static const SimdSelection s = select_kernels(std::getenv("RINGLM_SIMD"), cpu_features(), std::getenv("RINGLM_GEMM"));
   return s;
 }
 }  // namespace

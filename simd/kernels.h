@@ -31,6 +31,14 @@ struct KvRows {
   }
 };
 
+// The prefill GEMM a kernel set prefers:
+//   kBlas  OpenBLAS sgemm over dequantized f32 tiles (or the per-token matvec without BLAS);
+//   kBf16  gemm_bf16 over bf16 weights / tiles and activations rounded to bf16 (AVX512-BF16
+//          where vdpbf16ps runs at full rate: AMD);
+//   kF32   gemm_f32 over f32 weights / dequantized f32 tiles and f32 activations (AVX-512 where
+//          two 512-bit FMAs per cycle outrun vdpbf16ps: Intel).
+enum class PrefillGemm : int { kBlas, kBf16, kF32 };
+
 struct Kernels {
   const char* name;  // "scalar", "avx2", ...
   // Float path (f32, f16, bf16 weights; any dtype as a fallback):
@@ -68,9 +76,14 @@ struct Kernels {
   // A weight row of `type` (n elements) dequantized, then rounded to bf16: out[i] =
   // to_bf16(dequantize_row(...)[i]) exactly. staging: n floats of scratch (sets may not use it).
   void (*dequantize_bf16)(DType type, const void* row, uint16_t* out, int64_t n, float* staging);
-  // True when gemm_bf16 runs native bf16 dot products (AVX512-BF16): prefill then prefers it to
-  // dequantizing into f32 for sgemm. False sets carry the scalar reference only.
-  bool gemm_bf16_native;
+  // Prefill GEMM in f32: the same as gemm_bf16 on f32 operands (sets differ in summation order).
+  void (*gemm_f32)(const float* x, size_t ldx, size_t m, const float* w, size_t ldw, size_t n, size_t k, float* y,
+                   size_t ldy);
+  // A weight row of `type` (n elements) dequantized to f32, bit-identical to dequantize_row.
+  void (*dequantize_f32)(DType type, const void* row, float* out, int64_t n);
+  // Which GEMM prefill uses (runtime/matmul.cpp). Sets without their own GEMM carry the scalar
+  // references and say kBlas.
+  PrefillGemm prefill_gemm;
 };
 
 const Kernels& scalar_kernels();
@@ -102,12 +115,15 @@ struct SimdSelection {
 // The selection rule, pure: `forced` is RINGLM_SIMD's value (nullptr or "" = unset). A known level
 // the CPU supports is used as is; an unknown name or an unsupported level falls back to the best
 // supported set and sets `error`. The library never prints: callers report `error` themselves.
-SimdSelection select_kernels(const char* forced, const CpuFeatures& features);
+// `forced_gemm` is RINGLM_GEMM's value: "bf16" or "f32" picks the prefill GEMM of a set that has
+// its own (avx512: by default f32 on Intel, bf16 elsewhere); anything else sets `error` (unless
+// RINGLM_SIMD already did) and changes nothing.
+SimdSelection select_kernels(const char* forced, const CpuFeatures& features, const char* forced_gemm = nullptr);
 
 // The table for this process, chosen once (first call) from cpu_features() and RINGLM_SIMD.
 const Kernels& active_kernels();
 
-// Why RINGLM_SIMD was not honoured by active_kernels(), or nullptr (unset or honoured).
+// Why RINGLM_SIMD or RINGLM_GEMM was not honoured by active_kernels(), or nullptr.
 const char* simd_forced_error();
 
 }  // namespace ringlm

@@ -2,9 +2,11 @@
 // -mavx512vnni -mfma -mf16c). xsimd arch avx512f: its 8.1 horizontal add needs DQ, and its
 // avx512bw batches would need CD too; the BW/VL/VNNI instructions used here are intrinsics.
 // Float kernels run 16 lanes; the integer matvec runs 256-bit vpdpbusd blocks (one Q8_0 block
-// per instruction, no cross-block shuffles); prefill has a native bf16 GEMM (gemm_bf16_avx512.h).
+// per instruction, no cross-block shuffles); prefill has two GEMMs of its own, bf16 (vdpbf16ps,
+// gemm_bf16_avx512.h) and f32 (FMA, gemm_f32_avx512.h): one table per preferred one.
 #include "simd/arch/arch_tables.h"
 #include "simd/kernels/gemm_bf16_avx512.h"
+#include "simd/kernels/gemm_f32_avx512.h"
 #include "simd/kernels/int8_ops_x86.h"
 #include "simd/kernels/quant_avx512.h"
 #include "simd/kernels/table.h"
@@ -22,17 +24,20 @@ void matvec_q8_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
 }
 }  // namespace
 
-const Kernels& avx512_kernels() {
-  static const Kernels t = [] {
+const Kernels& avx512_kernels(PrefillGemm prefill) {
+  auto make = [](PrefillGemm p) {
     Kernels k = make_table<xsimd::avx512f, X86Ops256<true>>("avx512");
     k.matvec_q8 = matvec_q8_avx512;
     k.gemm_bf16 = gemm_bf16_avx512;
     k.to_bf16 = to_bf16_avx512;
     k.dequantize_bf16 = dequantize_bf16_avx512;
-    k.gemm_bf16_native = true;
+    k.gemm_f32 = gemm_f32_avx512;
+    k.dequantize_f32 = dequantize_f32_avx512;
+    k.prefill_gemm = p;
     return k;
-  }();
-  return t;
+  };
+  static const Kernels bf16 = make(PrefillGemm::kBf16), f32 = make(PrefillGemm::kF32);
+  return prefill == PrefillGemm::kF32 ? f32 : bf16;
 }
 
 }  // namespace ringlm

@@ -41,11 +41,13 @@ Kernels make_table(const char* name) {
   t.rmsnorm = &rmsnorm<A>;
   t.softmax = &softmax<A>;
   t.silu_mul = &silu_mul<A>;
-  // No native bf16 dot product in the generic sets: the reference (simd/arch/avx512.cpp replaces it).
+  // No GEMM of their own in the generic sets: the references (simd/arch/avx512.cpp replaces them).
   t.gemm_bf16 = scalar_kernels().gemm_bf16;
   t.to_bf16 = scalar_kernels().to_bf16;
   t.dequantize_bf16 = scalar_kernels().dequantize_bf16;
-  t.gemm_bf16_native = false;
+  t.gemm_f32 = scalar_kernels().gemm_f32;
+  t.dequantize_f32 = scalar_kernels().dequantize_f32;
+  t.prefill_gemm = PrefillGemm::kBlas;
   return t;
 }
 

@@ -94,6 +94,17 @@ void gemm_bf16_scalar(const uint16_t* x, size_t ldx, size_t m, const uint16_t* w
   }
 }
 
+void gemm_f32_scalar(const float* x, size_t ldx, size_t m, const float* w, size_t ldw, size_t n, size_t k, float* y,
+                     size_t ldy) {
+  for (size_t i = 0; i < m; ++i) {
+    for (size_t j = 0; j < n; ++j) {
+      float sum = 0.0f;
+      for (size_t p = 0; p < k; ++p) sum += x[i * ldx + p] * w[j * ldw + p];
+      y[i * ldy + j] = sum;
+    }
+  }
+}
+
 void to_bf16_scalar(const float* x, uint16_t* out, size_t n) {
   for (size_t i = 0; i < n; ++i) out[i] = f32_to_bf16(x[i]);
 }
@@ -126,7 +137,9 @@ const Kernels& scalar_kernels() {
     t.gemm_bf16 = gemm_bf16_scalar;
     t.to_bf16 = to_bf16_scalar;
     t.dequantize_bf16 = dequantize_bf16_scalar;
-    t.gemm_bf16_native = false;
+    t.gemm_f32 = gemm_f32_scalar;
+    t.dequantize_f32 = dequantize_row;
+    t.prefill_gemm = PrefillGemm::kBlas;
     return t;
   }();
   return k;

@@ -1,4 +1,5 @@
-// matmul's batched paths (bf16 GEMM on rounded operands; dequantized f32 tiles through sgemm)
+// matmul's batched paths (bf16 GEMM on rounded operands; dequantized f32 tiles through the f32
+// GEMM or sgemm)
 // against a double-precision reference built from the same operands, and across thread counts.
 #include "runtime/matmul.h"
 
@@ -103,17 +104,19 @@ TEST_CASE("matmul: batched non-f32 weights (dequantized tiles) equal the dequant
           worst = std::max(worst, std::fabs(y[t * rows + r] - ref) / (mag + 1e-30));
         }
       }
-      // bf16 GEMM or BLAS: f32 sums of exact products (error ~ cols * 2^-24 of the magnitude).
+      // bf16 GEMM, f32 GEMM or BLAS: f32 sums (error ~ cols * 2^-24 of the magnitude).
       // Neither: integer types use Q8_0 activations, error bounded by their rounding (2^-8).
-      const bool sgemm_tiles = scratch.tiles != nullptr && matmul_has_blas();
-      CHECK(worst < (bf16_path || sgemm_tiles || type == DType::kBF16 ? 1e-5 : 1.5e-2));
+      const bool f32_tiles =
+          scratch.tiles != nullptr && (matmul_has_blas() || active_kernels().prefill_gemm == PrefillGemm::kF32);
+      CHECK(worst < (bf16_path || f32_tiles || type == DType::kBF16 ? 1e-5 : 1.5e-2));
     }
   }
 }
 
-TEST_CASE("matmul: the bf16 GEMM path is taken exactly where the kernel set has a native one") {
-  // On CPUs with AVX512-BF16 the quantized and bf16 types go through it, f32/f16 never do.
-  const bool native = active_kernels().gemm_bf16_native;
+TEST_CASE("matmul: the bf16 GEMM path is taken exactly where the kernel set prefers it") {
+  // Where it is preferred (AVX512-BF16 on AMD) the quantized and bf16 types go through it,
+  // f32/f16 never do.
+  const bool native = active_kernels().prefill_gemm == PrefillGemm::kBf16;
   for (DType t : {DType::kBF16, DType::kQ8_0, DType::kQ4_0, DType::kQ4_K, DType::kQ6_K}) CHECK(gemm_uses_bf16(t) == native);
   CHECK_FALSE(gemm_uses_bf16(DType::kF32));
   CHECK_FALSE(gemm_uses_bf16(DType::kF16));

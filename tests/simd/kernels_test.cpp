@@ -560,3 +560,36 @@ TEST_CASE("simd dispatch: RINGLM_SIMD selection rule") {
   // The process-wide table is one of these, named.
   CHECK(active_kernels().name != nullptr);
 }
+
+TEST_CASE("simd dispatch: the avx512 set's prefill GEMM follows the CPU vendor and RINGLM_GEMM") {
+  CpuFeatures f = cpu_features();
+  if (kernels_for_level(SimdLevel::kAvx512, f) == nullptr) return;  // no AVX-512 set to choose in
+  f.intel = true;
+  const Kernels* intel = kernels_for_level(SimdLevel::kAvx512, f);
+  CHECK(intel->prefill_gemm == PrefillGemm::kF32);
+  f.intel = false;
+  const Kernels* other = kernels_for_level(SimdLevel::kAvx512, f);
+  CHECK(other->prefill_gemm == PrefillGemm::kBf16);
+  // Both tables carry both GEMMs; only the preference differs.
+  CHECK((intel->gemm_f32 == other->gemm_f32));
+  CHECK((intel->gemm_bf16 == other->gemm_bf16));
+
+  SimdSelection s = select_kernels("avx512", f, "f32");
+  CHECK(s.kernels == intel);
+  CHECK(s.error == nullptr);
+  s = select_kernels(nullptr, f, "bf16");
+  CHECK(s.kernels == other);
+  CHECK(s.error == nullptr);
+  s = select_kernels("avx512", f, "fp8");
+  CHECK(s.kernels == other);
+  CHECK(s.error != nullptr);
+  // A set without a GEMM of its own ignores RINGLM_GEMM, and says so.
+  s = select_kernels("scalar", f, "f32");
+  CHECK(s.kernels == &scalar_kernels());
+  CHECK(s.kernels->prefill_gemm == PrefillGemm::kBlas);
+  CHECK(s.error != nullptr);
+  // RINGLM_SIMD's own complaint comes first.
+  s = select_kernels("sse9", f, "fp8");
+  CHECK(s.error != nullptr);
+  CHECK(std::string(s.error).find("RINGLM_SIMD") != std::string::npos);
+}
