@@ -3,6 +3,7 @@
 // (256 MiB, read from memory), so a kernel's compute ceiling and its streaming speed show side by
 // side. With several threads the rows are split as a decode step splits them (16-row units
 // through the thread pool, runtime/matmul.cpp), in memory like a model read with --no-mmap.
+// A second table times the set's two prefill GEMMs (bf16 and f32) on one thread.
 #include "bench_kernels.h"
 
 #include <algorithm>
@@ -67,6 +68,35 @@ bool start_pool(ringlm::ThreadPool& pool, uint64_t n) {
   return st.is_ok();
 }
 
+// The kernel set's two prefill GEMMs on one thread, operands in cache (128 tokens x one prefill
+// tile of rows x 2048): which one multiplies faster on this CPU (the set's choice, PrefillGemm,
+// is by vendor). Sets without a GEMM of their own carry only the scalar references: no table.
+void bench_gemms(const ringlm::Kernels& k, int reps, std::mt19937& rng) {
+  if (k.prefill_gemm == ringlm::PrefillGemm::kBlas) {
+    std::printf("\nprefill: %s (this kernel set has no GEMM of its own)\n",
+                ringlm::matmul_has_blas() ? "OpenBLAS sgemm" : "per-token matvec");
+    return;
+  }
+  const size_t m = 128, n = static_cast<size_t>(ringlm::kGemmTileRows), cols = 2048;
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  std::vector<float> x(m * cols), w(n * cols), y(m * n);
+  for (float& v : x) v = nd(rng);
+  for (float& v : w) v = nd(rng);
+  std::vector<uint16_t> xb(x.size()), wb(w.size());
+  k.to_bf16(x.data(), xb.data(), x.size());
+  k.to_bf16(w.data(), wb.data(), w.size());
+  const double flops = 2.0 * static_cast<double>(m * n * cols);
+  const int repeat = 20;
+  const double bf16 = best_seconds(reps, repeat, [&] { k.gemm_bf16(xb.data(), cols, m, wb.data(), cols, n, cols, y.data(), n); });
+  const double f32 = best_seconds(reps, repeat, [&] { k.gemm_f32(x.data(), cols, m, w.data(), cols, n, cols, y.data(), n); });
+  std::printf("\n| GEMM | tokens x rows x cols | threads | GFLOP/s | prefill uses it |\n"
+              "|------|----------------------|--------:|--------:|-----------------|\n");
+  std::printf("| bf16 | %zu x %zu x %zu | 1 | %.1f | %s |\n", m, n, cols, flops / bf16 * 1e-9,
+              k.prefill_gemm == ringlm::PrefillGemm::kBf16 ? "yes" : "no");
+  std::printf("| f32 | %zu x %zu x %zu | 1 | %.1f | %s |\n", m, n, cols, flops / f32 * 1e-9,
+              k.prefill_gemm == ringlm::PrefillGemm::kF32 ? "yes" : "no");
+}
+
 }  // namespace
 
 int bench_kernels(int reps, const std::vector<uint64_t>& threads) {
@@ -123,6 +153,7 @@ int bench_kernels(int reps, const std::vector<uint64_t>& threads) {
       }
     }
   }
+  bench_gemms(k, reps, rng);
   return 0;
 }
 
