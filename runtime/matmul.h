@@ -7,11 +7,11 @@
 //    quantized weights (Q8_0, Q4_0, Q4_K, Q6_K) dequantized into a per-thread bf16 tile,
 //    activations rounded to bf16 once per call: the same precision the incumbent uses for these
 //    types; f32 and f16 weights take the next path available (bf16 would drop their mantissa bits);
-//  - where it prefers its f32 GEMM (AVX-512 on Intel, where FMA outruns vdpbf16ps), every type:
-//    f32 weights directly, others dequantized into a per-thread f32 tile, f32 activations;
-//  - otherwise OpenBLAS sgemm when the build has it: f32 weights directly, other types after
-//    dequantizing into a per-thread f32 tile. OpenBLAS runs single-threaded inside each of
-//    ringlm's threads, so the two never compete for cores.
+//  - where it prefers its f32 GEMM (AVX-512 on Intel, where FMA outruns vdpbf16ps; AVX2), every
+//    type: f32 weights directly, others dequantized into a per-thread f32 tile, f32 activations;
+//  - otherwise (or with RINGLM_GEMM=blas) OpenBLAS sgemm when the build has it: f32 weights
+//    directly, other types after dequantizing into a per-thread f32 tile. OpenBLAS runs
+//    single-threaded inside each of ringlm's threads, so the two never compete for cores.
 #pragma once
 
 #include <cstddef>

@@ -25,23 +25,38 @@ const char* simd_level_name(SimdLevel level) {
   return "unknown";
 }
 
-const Kernels* kernels_for_level(SimdLevel level, const CpuFeatures& f) {
+namespace {
+// The prefill GEMM a level uses unless RINGLM_GEMM says otherwise.
+PrefillGemm default_gemm(SimdLevel level, const CpuFeatures& f) {
   switch (level) {
-    case SimdLevel::kScalar: return &scalar_kernels();
+    case SimdLevel::kAvx512: return f.intel ? PrefillGemm::kF32 : PrefillGemm::kBf16;
+    case SimdLevel::kAvx2: return PrefillGemm::kF32;
+    default: return PrefillGemm::kBlas;
+  }
+}
+}  // namespace
+
+const Kernels* kernels_for_level(SimdLevel level, const CpuFeatures& f, PrefillGemm gemm) {
+  switch (level) {
+    case SimdLevel::kScalar: return gemm == PrefillGemm::kBlas ? &scalar_kernels() : nullptr;
 #ifdef RINGLM_SIMD_HAVE_X86
-    case SimdLevel::kSse4_2: return f.sse4_2 ? &sse4_2_kernels() : nullptr;
-    case SimdLevel::kAvx2: return f.avx2 && f.fma && f.f16c ? &avx2_kernels(f) : nullptr;
+    case SimdLevel::kSse4_2: return f.sse4_2 && gemm == PrefillGemm::kBlas ? &sse4_2_kernels() : nullptr;
+    case SimdLevel::kAvx2: return f.avx2 && f.fma && f.f16c && gemm != PrefillGemm::kBf16 ? &avx2_kernels(f, gemm) : nullptr;
     case SimdLevel::kAvx512:
       if (!(f.avx512f && f.avx512dq && f.avx512bw && f.avx512vl && f.avx512_bf16 && f.avx512_vnni && f.fma && f.f16c)) {
         return nullptr;
       }
-      return &avx512_kernels(f.intel ? PrefillGemm::kF32 : PrefillGemm::kBf16);
+      return &avx512_kernels(gemm);
 #endif
 #ifdef RINGLM_SIMD_HAVE_NEON
-    case SimdLevel::kNeon: return f.neon ? &neon_kernels(f) : nullptr;
+    case SimdLevel::kNeon: return f.neon && gemm == PrefillGemm::kBlas ? &neon_kernels(f) : nullptr;
 #endif
     default: return nullptr;
   }
+}
+
+const Kernels* kernels_for_level(SimdLevel level, const CpuFeatures& f) {
+  return kernels_for_level(level, f, default_gemm(level, f));
 }
 
 SimdLevel best_simd_level(const CpuFeatures& f) {
@@ -53,34 +68,39 @@ SimdLevel best_simd_level(const CpuFeatures& f) {
 }
 
 namespace {
-SimdSelection select_level(const char* forced, const CpuFeatures& f) {
-  const Kernels* best = kernels_for_level(best_simd_level(f), f);
-  if (forced == nullptr || forced[0] == '\0') return {best, nullptr};
+// The level RINGLM_SIMD asks for, or the best one; error says why the request was not honoured.
+SimdLevel select_level(const char* forced, const CpuFeatures& f, const char** error) {
+  const SimdLevel best = best_simd_level(f);
+  if (forced == nullptr || forced[0] == '\0') return best;
   const SimdLevel all[] = {SimdLevel::kScalar, SimdLevel::kSse4_2, SimdLevel::kAvx2, SimdLevel::kAvx512, SimdLevel::kNeon};
   for (SimdLevel level : all) {
     if (std::strcmp(forced, simd_level_name(level)) != 0) continue;
-    if (const Kernels* k = kernels_for_level(level, f)) return {k, nullptr};
-    return {best, "RINGLM_SIMD names a kernel set this CPU or build does not support; using the best supported one"};
+    if (kernels_for_level(level, f) != nullptr) return level;
+    *error = "RINGLM_SIMD names a kernel set this CPU or build does not support; using the best supported one";
+    return best;
   }
-  return {best, "RINGLM_SIMD is not one of scalar|sse4_2|avx2|avx512|neon; using the best supported kernel set"};
+  *error = "RINGLM_SIMD is not one of scalar|sse4_2|avx2|avx512|neon; using the best supported kernel set";
+  return best;
 }
 }  // namespace
 
 SimdSelection select_kernels(const char* forced, const CpuFeatures& f, const char* forced_gemm) {
-  SimdSelection s = select_level(forced, f);
-  if (forced_gemm == nullptr || forced_gemm[0] == '\0') return s;
-  const bool bf16 = std::strcmp(forced_gemm, "bf16") == 0, f32 = std::strcmp(forced_gemm, "f32") == 0;
   const char* error = nullptr;
-  if (!bf16 && !f32) {
-    error = "RINGLM_GEMM is not one of bf16|f32; using the kernel set's own prefill GEMM";
-  } else if (s.kernels->prefill_gemm == PrefillGemm::kBlas) {
-    error = "RINGLM_GEMM needs a kernel set with its own prefill GEMM (avx512); ignored";
-  } else {
-#ifdef RINGLM_SIMD_HAVE_X86
-    s.kernels = &avx512_kernels(bf16 ? PrefillGemm::kBf16 : PrefillGemm::kF32);
-#endif
+  const SimdLevel level = select_level(forced, f, &error);
+  SimdSelection s{kernels_for_level(level, f), error};
+  if (forced_gemm == nullptr || forced_gemm[0] == '\0') return s;
+  const PrefillGemm kinds[] = {PrefillGemm::kBlas, PrefillGemm::kBf16, PrefillGemm::kF32};
+  const char* names[] = {"blas", "bf16", "f32"};
+  for (int i = 0; i < 3; ++i) {
+    if (std::strcmp(forced_gemm, names[i]) != 0) continue;
+    if (const Kernels* k = kernels_for_level(level, f, kinds[i])) {
+      s.kernels = k;
+    } else if (s.error == nullptr) {
+      s.error = "RINGLM_GEMM names a prefill GEMM this kernel set does not have; using its own choice";
+    }
+    return s;
   }
-  if (s.error == nullptr) s.error = error;
+  if (s.error == nullptr) s.error = "RINGLM_GEMM is not one of blas|bf16|f32; using the kernel set's own prefill GEMM";
   return s;
 }
 

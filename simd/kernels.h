@@ -36,7 +36,7 @@ struct KvRows {
 //   kBf16  gemm_bf16 over bf16 weights / tiles and activations rounded to bf16 (AVX512-BF16
 //          where vdpbf16ps runs at full rate: AMD);
 //   kF32   gemm_f32 over f32 weights / dequantized f32 tiles and f32 activations (AVX-512 where
-//          two 512-bit FMAs per cycle outrun vdpbf16ps: Intel).
+//          two 512-bit FMAs per cycle outrun vdpbf16ps: Intel; AVX2).
 enum class PrefillGemm : int { kBlas, kBf16, kF32 };
 
 struct Kernels {
@@ -102,7 +102,11 @@ const char* simd_level_name(SimdLevel level);
 // The table of `level` for a CPU with `features`, or nullptr when this build does not contain the
 // level (x86 sets on ARM and vice versa) or the CPU lacks an instruction it needs. Sub-features
 // pick variants inside a level (avx2: AVX-VNNI; neon: dotprod), so tests can mask them off.
+// Prefill uses the level's default GEMM: avx512 f32 on Intel, bf16 elsewhere; avx2 f32; others BLAS.
 const Kernels* kernels_for_level(SimdLevel level, const CpuFeatures& features);
+// The same with prefill through `gemm`; nullptr also when the level has no such GEMM (bf16:
+// avx512 only; f32: avx2 and avx512; blas: every level).
+const Kernels* kernels_for_level(SimdLevel level, const CpuFeatures& features, PrefillGemm gemm);
 
 // The fastest level `features` supports (kScalar at worst).
 SimdLevel best_simd_level(const CpuFeatures& features);
@@ -115,9 +119,9 @@ struct SimdSelection {
 // The selection rule, pure: `forced` is RINGLM_SIMD's value (nullptr or "" = unset). A known level
 // the CPU supports is used as is; an unknown name or an unsupported level falls back to the best
 // supported set and sets `error`. The library never prints: callers report `error` themselves.
-// `forced_gemm` is RINGLM_GEMM's value: "bf16" or "f32" picks the prefill GEMM of a set that has
-// its own (avx512: by default f32 on Intel, bf16 elsewhere); anything else sets `error` (unless
-// RINGLM_SIMD already did) and changes nothing.
+// `forced_gemm` is RINGLM_GEMM's value: "blas", "bf16" or "f32" picks the prefill GEMM among
+// those the chosen level has; an unknown name or one the level lacks sets `error` (unless
+// RINGLM_SIMD already did) and keeps the level's default.
 SimdSelection select_kernels(const char* forced, const CpuFeatures& features, const char* forced_gemm = nullptr);
 
 // The table for this process, chosen once (first call) from cpu_features() and RINGLM_SIMD.

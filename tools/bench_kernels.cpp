@@ -68,15 +68,16 @@ bool start_pool(ringlm::ThreadPool& pool, uint64_t n) {
   return st.is_ok();
 }
 
-// The kernel set's two prefill GEMMs on one thread, operands in cache (128 tokens x one prefill
-// tile of rows x 2048): which one multiplies faster on this CPU (the set's choice, PrefillGemm,
-// is by vendor). Sets without a GEMM of their own carry only the scalar references: no table.
+// The kernel set's own prefill GEMMs (bf16 and/or f32; the scalar references some sets carry are
+// left out) on one thread, operands in cache (128 tokens x one prefill tile of rows x 2048):
+// which one multiplies faster on this CPU, and which one prefill uses (PrefillGemm).
 void bench_gemms(const ringlm::Kernels& k, int reps, std::mt19937& rng) {
   if (k.prefill_gemm == ringlm::PrefillGemm::kBlas) {
     std::printf("\nprefill: %s (this kernel set has no GEMM of its own)\n",
                 ringlm::matmul_has_blas() ? "OpenBLAS sgemm" : "per-token matvec");
     return;
   }
+  const ringlm::Kernels& ref = ringlm::scalar_kernels();
   const size_t m = 128, n = static_cast<size_t>(ringlm::kGemmTileRows), cols = 2048;
   std::normal_distribution<float> nd(0.0f, 1.0f);
   std::vector<float> x(m * cols), w(n * cols), y(m * n);
@@ -87,14 +88,20 @@ void bench_gemms(const ringlm::Kernels& k, int reps, std::mt19937& rng) {
   k.to_bf16(w.data(), wb.data(), w.size());
   const double flops = 2.0 * static_cast<double>(m * n * cols);
   const int repeat = 20;
-  const double bf16 = best_seconds(reps, repeat, [&] { k.gemm_bf16(xb.data(), cols, m, wb.data(), cols, n, cols, y.data(), n); });
-  const double f32 = best_seconds(reps, repeat, [&] { k.gemm_f32(x.data(), cols, m, w.data(), cols, n, cols, y.data(), n); });
   std::printf("\n| GEMM | tokens x rows x cols | threads | GFLOP/s | prefill uses it |\n"
               "|------|----------------------|--------:|--------:|-----------------|\n");
-  std::printf("| bf16 | %zu x %zu x %zu | 1 | %.1f | %s |\n", m, n, cols, flops / bf16 * 1e-9,
-              k.prefill_gemm == ringlm::PrefillGemm::kBf16 ? "yes" : "no");
-  std::printf("| f32 | %zu x %zu x %zu | 1 | %.1f | %s |\n", m, n, cols, flops / f32 * 1e-9,
-              k.prefill_gemm == ringlm::PrefillGemm::kF32 ? "yes" : "no");
+  auto row = [&](const char* name, double seconds, ringlm::PrefillGemm kind) {
+    std::printf("| %s | %zu x %zu x %zu | 1 | %.1f | %s |\n", name, m, n, cols, flops / seconds * 1e-9,
+                k.prefill_gemm == kind ? "yes" : "no");
+  };
+  if (k.gemm_bf16 != ref.gemm_bf16) {
+    row("bf16", best_seconds(reps, repeat, [&] { k.gemm_bf16(xb.data(), cols, m, wb.data(), cols, n, cols, y.data(), n); }),
+        ringlm::PrefillGemm::kBf16);
+  }
+  if (k.gemm_f32 != ref.gemm_f32) {
+    row("f32", best_seconds(reps, repeat, [&] { k.gemm_f32(x.data(), cols, m, w.data(), cols, n, cols, y.data(), n); }),
+        ringlm::PrefillGemm::kF32);
+  }
 }
 
 }  // namespace

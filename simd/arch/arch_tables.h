@@ -26,8 +26,9 @@ namespace ringlm {
 
 #ifdef RINGLM_SIMD_HAVE_X86
 const Kernels& sse4_2_kernels();
-const Kernels& avx2_kernels(const CpuFeatures& f);
-// prefill: kBf16 or kF32, the GEMM the table says prefill prefers (both kernels are in both).
+// prefill: kF32 (its own GEMM) or kBlas.
+const Kernels& avx2_kernels(const CpuFeatures& f, PrefillGemm prefill);
+// prefill: the GEMM the table says prefill uses (all tables carry both of its own).
 const Kernels& avx512_kernels(PrefillGemm prefill);
 // The AVX-VNNI integer matvec for the avx2 table.
 void avx2_vnni_matvec_q8(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end);

@@ -1,16 +1,20 @@
 // AVX2 + FMA + F16C kernel table (compiled with -mavx2 -mfma -mf16c). The integer matvec is
-// swapped for the AVX-VNNI one (avx2_vnni.cpp) when the CPU has AVX-VNNI.
+// swapped for the AVX-VNNI one (avx2_vnni.cpp) when the CPU has AVX-VNNI. Prefill has an f32 GEMM
+// of its own (gemm_f32_avx2.h).
 #include "simd/arch/arch_tables.h"
+#include "simd/kernels/gemm_f32_avx2.h"
 #include "simd/kernels/int8_ops_x86.h"
 #include "simd/kernels/quant_avx2.h"
 #include "simd/kernels/table.h"
 
 namespace ringlm {
 
-const Kernels& avx2_kernels(const CpuFeatures& f) {
+const Kernels& avx2_kernels(const CpuFeatures& f, PrefillGemm prefill) {
   static const Kernels plain = [] {
     Kernels t = make_table<xsimd::fma3<xsimd::avx2>, X86Ops256<false>>("avx2");
     t.matvec_q8 = &matvec_q8_avx2<X86Ops256<false>>;  // quant_avx2.h
+    t.gemm_f32 = gemm_f32_avx2;
+    t.prefill_gemm = PrefillGemm::kF32;
     return t;
   }();
   static const Kernels vnni = [] {
@@ -19,6 +23,13 @@ const Kernels& avx2_kernels(const CpuFeatures& f) {
     t.matvec_q8 = &avx2_vnni_matvec_q8;
     return t;
   }();
+  auto with_blas = [](const Kernels& k) {
+    Kernels t = k;
+    t.prefill_gemm = PrefillGemm::kBlas;
+    return t;
+  };
+  static const Kernels plain_blas = with_blas(plain), vnni_blas = with_blas(vnni);
+  if (prefill == PrefillGemm::kBlas) return f.avx_vnni ? vnni_blas : plain_blas;
   return f.avx_vnni ? vnni : plain;
 }
 

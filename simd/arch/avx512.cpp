@@ -3,7 +3,7 @@
 // avx512bw batches would need CD too; the BW/VL/VNNI instructions used here are intrinsics.
 // Float kernels run 16 lanes; the integer matvec runs 256-bit vpdpbusd blocks (one Q8_0 block
 // per instruction, no cross-block shuffles); prefill has two GEMMs of its own, bf16 (vdpbf16ps,
-// gemm_bf16_avx512.h) and f32 (FMA, gemm_f32_avx512.h): one table per preferred one.
+// gemm_bf16_avx512.h) and f32 (FMA, gemm_f32_avx512.h): one table per prefill choice.
 #include "simd/arch/arch_tables.h"
 #include "simd/kernels/gemm_bf16_avx512.h"
 #include "simd/kernels/gemm_f32_avx512.h"
@@ -36,8 +36,8 @@ const Kernels& avx512_kernels(PrefillGemm prefill) {
     k.prefill_gemm = p;
     return k;
   };
-  static const Kernels bf16 = make(PrefillGemm::kBf16), f32 = make(PrefillGemm::kF32);
-  return prefill == PrefillGemm::kF32 ? f32 : bf16;
+  static const Kernels bf16 = make(PrefillGemm::kBf16), f32 = make(PrefillGemm::kF32), blas = make(PrefillGemm::kBlas);
+  return prefill == PrefillGemm::kF32 ? f32 : prefill == PrefillGemm::kBf16 ? bf16 : blas;
 }
 
 }  // namespace ringlm

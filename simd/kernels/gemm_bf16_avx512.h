@@ -1,5 +1,5 @@
 // Prefill on bf16 operands with AVX512-BF16 (vdpbf16ps: 32 bf16 products per instruction,
-// accumulated in f32) through the shared driver (gemm_avx512.h), plus the conversions that feed
+// accumulated in f32) through the shared driver (gemm_tiles.h), plus the conversions that feed
 // it: activations rounded to bf16, quantized rows dequantized straight to bf16 (and, for the f32
 // GEMM, to f32). Included only by simd/arch/avx512.cpp.
 #pragma once
@@ -10,7 +10,7 @@
 #include <cstdint>
 
 #include "runtime/tensor.h"
-#include "simd/kernels/gemm_avx512.h"
+#include "simd/kernels/gemm_tiles.h"
 #include "simd/quant/blocks.h"
 #include "simd/quant/dequantize.h"
 #include "simd/quant/fp16.h"
@@ -18,7 +18,7 @@
 namespace ringlm {
 namespace {
 
-struct Bf16GemmOp {
+struct Bf16GemmOp : Acc512 {
   using E = uint16_t;
   using Vec = __m512bh;
   static constexpr size_t kStep = 32;
@@ -32,7 +32,7 @@ struct Bf16GemmOp {
 
 void gemm_bf16_avx512(const uint16_t* x, size_t ldx, size_t m, const uint16_t* w, size_t ldw, size_t n, size_t k,
                       float* y, size_t ldy) {
-  gemm_avx512<Bf16GemmOp>(x, ldx, m, w, ldw, n, k, y, ldy);
+  gemm_tiles<Bf16GemmOp>(x, ldx, m, w, ldw, n, k, y, ldy);
 }
 
 // f32 -> bf16, rounded to nearest even in integer arithmetic (vcvtneps2bf16 would flush

@@ -1,5 +1,5 @@
 // Prefill on f32 operands with 512-bit FMA (16 products per instruction) through the shared driver
-// (gemm_avx512.h): f32 weights in place, other types dequantized to f32 tiles, f32 activations.
+// (gemm_tiles.h): f32 weights in place, other types dequantized to f32 tiles, f32 activations.
 // On Intel cores two FMAs issue per cycle where vdpbf16ps issues one every ~2 cycles, so this
 // does twice the multiply-adds per cycle of the bf16 kernel there, from operands twice as wide
 // (docs/benchmarks.md). Each multiply-add rounds once (FMA), and neither operand is rounded to
@@ -11,12 +11,12 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "simd/kernels/gemm_avx512.h"
+#include "simd/kernels/gemm_tiles.h"
 
 namespace ringlm {
 namespace {
 
-struct F32GemmOp {
+struct F32GemmOp : Acc512 {
   using E = float;
   using Vec = __m512;
   static constexpr size_t kStep = 16;
@@ -30,7 +30,7 @@ struct F32GemmOp {
 
 void gemm_f32_avx512(const float* x, size_t ldx, size_t m, const float* w, size_t ldw, size_t n, size_t k, float* y,
                      size_t ldy) {
-  gemm_avx512<F32GemmOp>(x, ldx, m, w, ldw, n, k, y, ldy);
+  gemm_tiles<F32GemmOp>(x, ldx, m, w, ldw, n, k, y, ldy);
 }
 
 }  // namespace

@@ -561,7 +561,7 @@ TEST_CASE("simd dispatch: RINGLM_SIMD selection rule") {
   CHECK(active_kernels().name != nullptr);
 }
 
-TEST_CASE("simd dispatch: the avx512 set's prefill GEMM follows the CPU vendor and RINGLM_GEMM") {
+TEST_CASE("simd dispatch: the prefill GEMM follows the CPU vendor and RINGLM_GEMM") {
   CpuFeatures f = cpu_features();
   if (kernels_for_level(SimdLevel::kAvx512, f) == nullptr) return;  // no AVX-512 set to choose in
   f.intel = true;
@@ -583,7 +583,20 @@ TEST_CASE("simd dispatch: the avx512 set's prefill GEMM follows the CPU vendor a
   s = select_kernels("avx512", f, "fp8");
   CHECK(s.kernels == other);
   CHECK(s.error != nullptr);
-  // A set without a GEMM of its own ignores RINGLM_GEMM, and says so.
+  s = select_kernels("avx512", f, "blas");
+  CHECK(s.kernels->prefill_gemm == PrefillGemm::kBlas);
+  CHECK(s.error == nullptr);
+  if (const Kernels* avx2 = kernels_for_level(SimdLevel::kAvx2, f)) {
+    CHECK(avx2->prefill_gemm == PrefillGemm::kF32);  // its own f32 GEMM by default, on any vendor
+    s = select_kernels("avx2", f, "blas");
+    CHECK(s.kernels->prefill_gemm == PrefillGemm::kBlas);
+    CHECK((s.kernels->matvec_q8 == avx2->matvec_q8));  // the same set otherwise
+    CHECK(s.error == nullptr);
+    s = select_kernels("avx2", f, "bf16");  // no bf16 GEMM below AVX-512
+    CHECK(s.kernels == avx2);
+    CHECK(s.error != nullptr);
+  }
+  // A set without a GEMM of its own ignores RINGLM_GEMM=f32, and says so.
   s = select_kernels("scalar", f, "f32");
   CHECK(s.kernels == &scalar_kernels());
   CHECK(s.kernels->prefill_gemm == PrefillGemm::kBlas);
