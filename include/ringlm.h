@@ -48,7 +48,7 @@ extern "C" {
 #endif
 
 #define RINGLM_VERSION_MAJOR 0
-#define RINGLM_VERSION_MINOR 2
+#define RINGLM_VERSION_MINOR 3
 #define RINGLM_VERSION_PATCH 0
 /* Bumped whenever a struct layout, a signature or a status number changes incompatibly. */
 #define RINGLM_ABI_VERSION 1
@@ -86,8 +86,12 @@ RINGLM_API const char *ringlm_last_error_message(void);
 
 RINGLM_API const char *ringlm_version(void); /* "MAJOR.MINOR.PATCH" */
 /* The kernel set chosen for this CPU ("scalar", "avx2", ...); RINGLM_SIMD in the environment
- * forces one (read once, at the first call that needs kernels). */
+ * forces one, RINGLM_GEMM (blas|bf16|f32) the GEMM prefill uses (both read once, at the first call
+ * that needs kernels). */
 RINGLM_API const char *ringlm_kernel_name(void);
+/* NULL, or why RINGLM_SIMD or RINGLM_GEMM was not honoured (an unknown name, or a kernel set or
+ * GEMM this CPU or build lacks): the defaults are in use then. Static text; since 0.3. */
+RINGLM_API const char *ringlm_kernel_warning(void);
 RINGLM_API uint32_t ringlm_abi_version(void);
 
 /* ---- model --------------------------------------------------------------------------------- */

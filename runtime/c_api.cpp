@@ -123,6 +123,7 @@ RINGLM_API const char* ringlm_version(void) {
 }
 RINGLM_API uint32_t ringlm_abi_version(void) { return RINGLM_ABI_VERSION; }
 RINGLM_API const char* ringlm_kernel_name(void) { return ringlm::active_kernels().name; }
+RINGLM_API const char* ringlm_kernel_warning(void) { return ringlm::simd_forced_error(); }
 
 RINGLM_API void ringlm_model_params_init(ringlm_model_params* params) {
   if (params == nullptr) return;
