@@ -60,7 +60,8 @@ struct Acc512 {
 #endif
 
 // MR tokens x NR rows over p in [0, k); accumulate = add the sums into y instead of storing them.
-// pf, if not null: the next weight rows to come (same ldw), fetched one line per row per step.
+// pf: the next weight rows to come (same ldw), one prefetch per row per step (a 64-byte line with
+// AVX-512, half of one with AVX2: the second of a line's two prefetches costs little).
 template <class Op, int MR, int NR, bool kPrefetch>
 __attribute__((always_inline)) inline void gemm_tile(const typename Op::E* x, size_t ldx, const typename Op::E* w,
                                                      size_t ldw, size_t k, float* y, size_t ldy, bool accumulate,
