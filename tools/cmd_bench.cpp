@@ -61,8 +61,10 @@ void usage(std::FILE* out) {
                "just after the row (their mean; the header shows the first measurement).\n"
                "--kernels needs no model: decode matvec GB/s of the active kernel set per weight type over a\n"
                "2 MiB matrix (in cache) and a 256 MiB one (from memory); -r passes, best kept; -t thread counts\n"
-               "(default 1), rows split between threads as a decode step splits them. With -m: instead one\n"
-               "matvec over every layer matrix of the model and its output matrix in turn, per thread count.\n");
+               "(default 1), rows split between threads as a decode step splits them; then the set's own\n"
+               "prefill GEMMs (bf16, f32) on one thread, marking the one prefill uses (RINGLM_GEMM picks).\n"
+               "With -m: instead one matvec over every layer matrix of the model and its output matrix in\n"
+               "turn, per thread count.\n");
 }
 
 int usage_error() {
