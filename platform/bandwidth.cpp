@@ -21,28 +21,8 @@ uint64_t fill_pattern_sum(uint64_t n) {
   return pairs * kFillStep + n;
 }
 
-// Sum of words [begin, end), both multiples of kWordsPerLine, read as kStreams equal stretches
-// side by side, as the decode matvecs read their rows (float_kernels.h: one sequential stream
-// per thread reads well below what the memory gives). Independent lanes keep the adds from
-// forming one dependency chain and let the compiler use vector loads.
-constexpr size_t kStreams = 4;
-uint64_t sum_words(const uint64_t* words, size_t begin, size_t end) {
-  uint64_t lane[kWordsPerLine] = {};
-  const size_t len = (end - begin) / kWordsPerLine / kStreams * kWordsPerLine;  // whole lines per stretch
-  for (size_t i = begin; i < begin + len; i += kWordsPerLine) {
-    for (size_t s = 0; s < kStreams; ++s) {
-      for (size_t j = 0; j < kWordsPerLine; ++j) lane[j] += words[i + s * len + j];
-    }
-  }
-  for (size_t i = begin + kStreams * len; i < end; i += kWordsPerLine) {
-    for (size_t j = 0; j < kWordsPerLine; ++j) lane[j] += words[i + j];
-  }
-  uint64_t sum = 0;
-  for (uint64_t v : lane) sum += v;
-  return sum;
-}
-
 struct Job {
+  SumWordsFn sum;
   uint64_t* words;
   size_t n_lines;
   bool fill;          // first touch: write the pattern instead of reading
@@ -63,7 +43,7 @@ struct Job {
       for (size_t i = begin; i < end; ++i) job.words[i] = static_cast<uint64_t>(i) * kFillStep + 1;
       job.sums[share] = 0;
     } else {
-      job.sums[share] = sum_words(job.words, begin, end);
+      job.sums[share] = job.sum(job.words + begin, end - begin);
     }
   }
 };
@@ -76,6 +56,26 @@ size_t clamp_buffer(size_t bytes) {
 }
 
 }  // namespace
+
+// 4 stretches side by side: one sequential stream per thread reads well below what the memory
+// gives (docs/benchmarks.md, "Memory streams"). Independent lanes keep the adds from forming one
+// dependency chain and let the compiler use vector loads.
+uint64_t sum_words_portable(const uint64_t* words, size_t n_words) {
+  constexpr size_t kStreams = 4;
+  uint64_t lane[kWordsPerLine] = {};
+  const size_t len = n_words / kWordsPerLine / kStreams * kWordsPerLine;  // whole lines per stretch
+  for (size_t i = 0; i < len; i += kWordsPerLine) {
+    for (size_t s = 0; s < kStreams; ++s) {
+      for (size_t j = 0; j < kWordsPerLine; ++j) lane[j] += words[i + s * len + j];
+    }
+  }
+  for (size_t i = kStreams * len; i < n_words; i += kWordsPerLine) {
+    for (size_t j = 0; j < kWordsPerLine; ++j) lane[j] += words[i + j];
+  }
+  uint64_t sum = 0;
+  for (uint64_t v : lane) sum += v;
+  return sum;
+}
 
 size_t physical_memory_bytes() {
 #if defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
@@ -97,7 +97,8 @@ size_t default_bandwidth_buffer_bytes() {
   return clamp_buffer(llc > 0 ? 4 * llc : 256 * kMiB);
 }
 
-Result<ReadBandwidth> measure_read_bandwidth(size_t buffer_bytes, int n_threads, int passes) {
+Result<ReadBandwidth> measure_read_bandwidth(size_t buffer_bytes, int n_threads, int passes, SumWordsFn sum) {
+  RINGLM_CHECK(sum != nullptr, RINGLM_ERR_INVALID_ARGUMENT, "bandwidth needs a read loop (got none)");
   RINGLM_CHECK(n_threads >= 1 && n_threads <= 256, RINGLM_ERR_INVALID_ARGUMENT, "thread count %d outside 1..256",
                n_threads);
   RINGLM_CHECK(passes >= 1, RINGLM_ERR_INVALID_ARGUMENT, "bandwidth needs at least one pass (got %d)", passes);
@@ -113,7 +114,7 @@ Result<ReadBandwidth> measure_read_bandwidth(size_t buffer_bytes, int n_threads,
   PageMemory mem = PageMemory::allocate(bytes);
   RINGLM_CHECK(mem.data() != nullptr, RINGLM_ERR_OUT_OF_MEMORY, "cannot allocate a %zu-byte bandwidth buffer", bytes);
 
-  Job job{reinterpret_cast<uint64_t*>(mem.data()), n_lines, true, {}, {}};
+  Job job{sum, reinterpret_cast<uint64_t*>(mem.data()), n_lines, true, {}, {}};
   pool.run(&Job::run, &job, n_threads);
   job.fill = false;
   const uint64_t expected = fill_pattern_sum(static_cast<uint64_t>(n_lines * kWordsPerLine));

@@ -2,8 +2,8 @@
 //
 // One measurement: a 64-byte-aligned buffer far larger than the last-level cache is split into
 // n_threads contiguous shares; each thread first fills its share (so its pages are mapped, not the
-// shared zero page), then every pass reads each 64-bit word once, summing into eight independent
-// lanes so the loop vectorizes. The sums of a pass are checked against the closed-form sum of the
+// shared zero page), then every pass reads each 64-bit word once through a summing loop (the
+// caller's, or a portable one). The sums of a pass are checked against the closed-form sum of the
 // fill pattern, which keeps the compiler from removing the reads and catches a broken loop.
 // Bandwidth = buffer bytes / fastest pass. The buffer is freed before returning.
 #pragma once
@@ -30,10 +30,22 @@ size_t physical_memory_bytes();
 // [64 MiB, 1 GiB] and to a quarter of physical memory; 256 MiB (same clamps) when unknown.
 size_t default_bandwidth_buffer_bytes();
 
+// The read loop of a measurement: the sum, modulo 2^64, of words[0, n_words) with n_words a
+// multiple of 8 (whole 64-byte lines), read as 4 equal stretches of whole lines side by side (as
+// the decode matvecs read their rows), then the lines left over.
+using SumWordsFn = uint64_t (*)(const uint64_t* words, size_t n_words);
+
+// That loop in baseline instructions. How wide the loads are matters: on an Intel Xeon 16-byte
+// loads read ~15 % less than 64-byte ones (docs/benchmarks.md), so callers that can pass the
+// kernel set's loop (Kernels::sum_words: the widest vectors the CPU has, as decode reads with).
+uint64_t sum_words_portable(const uint64_t* words, size_t n_words);
+
 // Reads `buffer_bytes` (rounded down to whole 64-byte lines, at least one line per thread)
-// `passes` times with `n_threads` threads (the caller's included). Fails with
-// RINGLM_ERR_OUT_OF_MEMORY if the buffer cannot be allocated, RINGLM_ERR_INVALID_ARGUMENT on a
-// zero size, thread count outside 1..256 or passes < 1.
-Result<ReadBandwidth> measure_read_bandwidth(size_t buffer_bytes, int n_threads, int passes);
+// `passes` times with `n_threads` threads (the caller's included), each share through `sum`.
+// Fails with RINGLM_ERR_OUT_OF_MEMORY if the buffer cannot be allocated,
+// RINGLM_ERR_INVALID_ARGUMENT on a zero size, thread count outside 1..256, passes < 1 or a null
+// `sum`, and RINGLM_ERR_INTERNAL if `sum` summed the buffer wrongly.
+Result<ReadBandwidth> measure_read_bandwidth(size_t buffer_bytes, int n_threads, int passes,
+                                             SumWordsFn sum = sum_words_portable);
 
 }  // namespace ringlm

@@ -81,6 +81,8 @@ struct Kernels {
                    size_t ldy);
   // A weight row of `type` (n elements) dequantized to f32, bit-identical to dequantize_row.
   void (*dequantize_f32)(DType type, const void* row, float* out, int64_t n);
+  // The bandwidth probe's read loop (platform/bandwidth.h, SumWordsFn) at this set's width.
+  uint64_t (*sum_words)(const uint64_t* words, size_t n_words);
   // Which GEMM prefill uses (runtime/matmul.cpp). Sets without their own GEMM carry the scalar
   // references and say kBlas.
   PrefillGemm prefill_gemm;

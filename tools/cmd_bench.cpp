@@ -446,7 +446,8 @@ int cmd_bench(int argc, char** argv) {
   std::vector<double> bandwidth(257, 0.0);
   auto measure = [&](uint64_t t) {  // bytes/s, or 0 after printing why not
     ringlm::Result<ringlm::ReadBandwidth> bw =
-        ringlm::measure_read_bandwidth(bw_bytes, static_cast<int>(t), bandwidth_passes(bw_bytes));
+        ringlm::measure_read_bandwidth(bw_bytes, static_cast<int>(t), bandwidth_passes(bw_bytes),
+                                       ringlm::active_kernels().sum_words);
     if (!bw.is_ok()) {
       std::fprintf(stderr, "ringlm bench: measuring read bandwidth: %s\n", bw.status().message());
       return 0.0;

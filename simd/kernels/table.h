@@ -7,6 +7,7 @@
 #include "simd/kernels/float_kernels.h"
 #include "simd/kernels/kv_rows_simd.h"
 #include "simd/kernels/quant_kernels.h"
+#include "simd/kernels/sum_words.h"
 
 namespace ringlm {
 namespace {
@@ -41,6 +42,7 @@ Kernels make_table(const char* name) {
   t.rmsnorm = &rmsnorm<A>;
   t.softmax = &softmax<A>;
   t.silu_mul = &silu_mul<A>;
+  t.sum_words = &sum_words<A>;
   // No GEMM of their own in the generic sets: the references (simd/arch/avx512.cpp replaces them).
   t.gemm_bf16 = scalar_kernels().gemm_bf16;
   t.to_bf16 = scalar_kernels().to_bf16;

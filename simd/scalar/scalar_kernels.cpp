@@ -8,6 +8,7 @@
 #include "simd/quant/quantize.h"
 #include "simd/quant/fp16.h"
 #include "simd/kernels.h"
+#include "platform/bandwidth.h"
 
 namespace ringlm {
 
@@ -138,6 +139,7 @@ const Kernels& scalar_kernels() {
     t.to_bf16 = to_bf16_scalar;
     t.dequantize_bf16 = dequantize_bf16_scalar;
     t.gemm_f32 = gemm_f32_scalar;
+    t.sum_words = sum_words_portable;
     t.dequantize_f32 = dequantize_row;
     t.prefill_gemm = PrefillGemm::kBlas;
     return t;

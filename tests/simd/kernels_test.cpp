@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "platform/bandwidth.h"
 #include "platform/cpu_features.h"
 #include "simd/kernels.h"
 #include "simd/quant/blocks.h"
@@ -605,4 +606,26 @@ TEST_CASE("simd dispatch: the prefill GEMM follows the CPU vendor and RINGLM_GEM
   s = select_kernels("sse9", f, "fp8");
   CHECK(s.error != nullptr);
   CHECK(std::string(s.error).find("RINGLM_SIMD") != std::string::npos);
+}
+
+TEST_CASE("sum_words: every kernel set sums like the portable bandwidth loop, modulo 2^64") {
+  // Lengths: none, fewer lines than stretches, whole stretches, stretches plus left-over lines.
+  std::mt19937_64 rng(23);
+  std::vector<uint64_t> words(8 * 1003);
+  for (uint64_t& w : words) w = rng();  // sums wrap many times over
+  for (const Kernels* k : ringlm_test::simd_kernel_sets()) {
+    CAPTURE(std::string(k->name));
+    for (size_t lines : {size_t{0}, size_t{1}, size_t{3}, size_t{4}, size_t{5}, size_t{8}, size_t{11}, size_t{1003}}) {
+      CAPTURE(lines);
+      CHECK(k->sum_words(words.data(), 8 * lines) == sum_words_portable(words.data(), 8 * lines));
+    }
+    // Each word counts once: a single changed word changes the sum by exactly its change.
+    std::vector<uint64_t> one(8 * 13, 0);
+    for (size_t i = 0; i < one.size(); ++i) {
+      one[i] = 1;
+      CHECK(k->sum_words(one.data(), one.size()) == 1);
+      one[i] = 0;
+    }
+  }
+  CHECK((scalar_kernels().sum_words == &sum_words_portable));
 }
