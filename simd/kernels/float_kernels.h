@@ -52,7 +52,7 @@ struct I8Elems {
 // out[s] = sum_i w[s][i] * x[i] for S rows at once, each with four independent accumulators
 // (hides the FMA latency). A row's arithmetic is the same for every S: S only decides how many
 // rows share each load of x, and how many memory streams are read at once (matvec_elems).
-template <class A, class E, size_t S>
+template <class A, class E, size_t S, bool kPrefetch = false>
 __attribute__((always_inline)) inline void dot_elems_side_by_side(const typename E::T* const* w, const float* x, size_t n, float* out) {
   using B = FloatB<A>;
   constexpr size_t W = B::size;
@@ -63,6 +63,7 @@ __attribute__((always_inline)) inline void dot_elems_side_by_side(const typename
     const B x0 = B::load_unaligned(x + i), x1 = B::load_unaligned(x + i + W);
     const B x2 = B::load_unaligned(x + i + 2 * W), x3 = B::load_unaligned(x + i + 3 * W);
     for (size_t s = 0; s < S; ++s) {
+      if constexpr (kPrefetch) prefetch_ahead(w[s] + i, 4 * W * sizeof(typename E::T));
       a0[s] = fmadd<A>(E::template load<A>(w[s] + i), x0, a0[s]);
       a1[s] = fmadd<A>(E::template load<A>(w[s] + i + W), x1, a1[s]);
       a2[s] = fmadd<A>(E::template load<A>(w[s] + i + 2 * W), x2, a2[s]);
@@ -141,9 +142,10 @@ void matvec_elems(const TensorView& w, const float* x, float* y, int64_t row_beg
     for (; r + 4 <= row_end; r += 4) matvec_group<A, E, 4>(w, x, y + (r - row_begin), r);
   }
   if constexpr (G == 1 && kMatvecStreams<A> > 1) {
-    // The range as S equal stretches, row i of each read together: S sequential streams. Each
-    // row's sum is computed exactly as dot_elems computes it alone, so no result depends on the
-    // range a row was given with (the thread split).
+    // The range as S equal stretches, row i of each read together: S sequential streams, each
+    // prefetched kPrefetchBytes ahead (arch_ops.h). Each row's sum is computed exactly as
+    // dot_elems computes it alone, so no result depends on the range a row was given with (the
+    // thread split).
     constexpr size_t S = kMatvecStreams<A>;
     const int64_t len = (row_end - r) / static_cast<int64_t>(S);
     if (n > FloatB<A>::size && len > 0) {
@@ -151,7 +153,7 @@ void matvec_elems(const TensorView& w, const float* x, float* y, int64_t row_beg
         const T* rows[S];
         float out[S];
         for (size_t s = 0; s < S; ++s) rows[s] = reinterpret_cast<const T*>(row_ptr(w, r + static_cast<int64_t>(s) * len + i));
-        dot_elems_side_by_side<A, E, S>(rows, x, n, out);
+        dot_elems_side_by_side<A, E, S, true>(rows, x, n, out);
         for (size_t s = 0; s < S; ++s) y[r - row_begin + static_cast<int64_t>(s) * len + i] = out[s];
       }
       r += static_cast<int64_t>(S) * len;

@@ -248,6 +248,7 @@ void matvec_q8_0_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
   for (int64_t p = 0; p < np; ++p) pair_activations(ax, p, xq[2 * p], xq[2 * p + 1], true, 128);
   const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
   auto term = [&](const BlockQ8_0* wb, int64_t p, __m512 acc) {
+    prefetch_ahead(wb + 2 * p, 2 * sizeof(BlockQ8_0));
     const __m512 scale = _mm512_mul_ps(pair_scales(0xFF00, wb[2 * p].d, wb[2 * p + 1].d), ax.dx[p]);
     const __m512i q = _mm512_xor_si512(flip, _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[2 * p].qs))),
                                                                 _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[2 * p + 1].qs)), 1));
