@@ -104,15 +104,39 @@ SimdSelection select_kernels(const char* forced, const CpuFeatures& f, const cha
   return s;
 }
 
+size_t select_prefetch_bytes(const char* forced, const CpuFeatures& f, const char** error) {
+  const size_t by_vendor = f.intel ? kIntelPrefetchBytes : 0;
+  if (forced == nullptr || forced[0] == '\0') return by_vendor;
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(forced, &end, 10);
+  if (forced[0] < '0' || forced[0] > '9' || *end != '\0' || v > (1u << 20)) {
+    *error = "RINGLM_PREFETCH is not a byte count in 0..1048576; using the CPU's default";
+    return by_vendor;
+  }
+  return static_cast<size_t>(v);
+}
+
 namespace {
-const SimdSelection& process_selection() {
-  static const SimdSelection s = select_kernels(std::getenv("RINGLM_SIMD"), cpu_features(), std::getenv("RINGLM_GEMM"));
-  return s;
+struct ProcessSelection {
+  SimdSelection s;
+  size_t prefetch_bytes;
+};
+const ProcessSelection& process_selection() {
+  static const ProcessSelection p = [] {
+    ProcessSelection out{select_kernels(std::getenv("RINGLM_SIMD"), cpu_features(), std::getenv("RINGLM_GEMM")), 0};
+    const char* error = nullptr;
+    out.prefetch_bytes = select_prefetch_bytes(std::getenv("RINGLM_PREFETCH"), cpu_features(), &error);
+    if (out.s.error == nullptr) out.s.error = error;
+    return out;
+  }();
+  return p;
 }
 }  // namespace
 
-const Kernels& active_kernels() { return *process_selection().kernels; }
+const Kernels& active_kernels() { return *process_selection().s.kernels; }
 
-const char* simd_forced_error() { return process_selection().error; }
+const char* simd_forced_error() { return process_selection().s.error; }
+
+size_t matvec_prefetch_bytes() { return process_selection().prefetch_bytes; }
 
 }  // namespace ringlm

@@ -129,7 +129,17 @@ SimdSelection select_kernels(const char* forced, const CpuFeatures& features, co
 // The table for this process, chosen once (first call) from cpu_features() and RINGLM_SIMD.
 const Kernels& active_kernels();
 
-// Why RINGLM_SIMD or RINGLM_GEMM was not honoured by active_kernels(), or nullptr.
+// How far ahead (bytes) the decode matvecs prefetch the weight rows they stream, 0 for not at all.
+// On the project's Intel Xeon the hardware prefetchers alone left a busy core ~20 % short of a
+// plain read loop; 2 KiB ahead gave bf16 and Q8_0 decode +16-22 % there (docs/benchmarks.md). On
+// AMD (Zen 5) software prefetch measured no faster for bf16 and slower for an earlier Q8_0 kernel,
+// so other vendors get 0. RINGLM_PREFETCH=N (bytes) overrides; set once with the kernel table.
+constexpr size_t kIntelPrefetchBytes = 2048;
+size_t matvec_prefetch_bytes();
+// The rule, pure: `forced` is RINGLM_PREFETCH's value; a bad one sets `error` and gives the default.
+size_t select_prefetch_bytes(const char* forced, const CpuFeatures& features, const char** error);
+
+// Why RINGLM_SIMD, RINGLM_GEMM or RINGLM_PREFETCH was not honoured, or nullptr.
 const char* simd_forced_error();
 
 }  // namespace ringlm

@@ -125,22 +125,13 @@ template <class A>
 constexpr size_t kMatvecStreams = FloatB<A>::size >= 16 ? 4 : 2;
 #endif
 
-// How far ahead of its loads a decode matvec prefetches each stretch's rows (RINGLM_PREFETCH_BYTES
-// overrides, 0 = none, for measuring). On the Intel Xeon the hardware prefetchers alone left a
-// busy core's stream ~20 % short of a plain read loop's: bf16 and Q8_0 decode rose ~20 % with
-// 2 KiB (docs/benchmarks.md).
-#ifndef RINGLM_PREFETCH_BYTES
-#define RINGLM_PREFETCH_BYTES 2048
-#endif
-constexpr size_t kPrefetchBytes = RINGLM_PREFETCH_BYTES;
-
-// Prefetches the `bytes` (a step's worth of loads) that lie kPrefetchBytes after p. Prefetches
-// never fault, so running past the end of a matrix near its last rows is harmless.
-inline void prefetch_ahead(const void* p, size_t bytes) {
-  if constexpr (kPrefetchBytes > 0) {
-    const char* a = static_cast<const char*>(p) + kPrefetchBytes;
-    for (size_t b = 0; b < bytes; b += 64) __builtin_prefetch(a + b, 0, 3);
-  }
+// Prefetches the `bytes` (a step's worth of loads) that lie `ahead` bytes after p, if ahead > 0
+// (matvec_prefetch_bytes(), simd/kernels.h: read once per matvec call). Prefetches never fault,
+// so running past the end of a matrix near its last rows is harmless.
+inline void prefetch_ahead(const void* p, size_t bytes, size_t ahead) {
+  if (ahead == 0) return;
+  const char* a = static_cast<const char*>(p) + ahead;
+  for (size_t b = 0; b < bytes; b += 64) __builtin_prefetch(a + b, 0, 3);
 }
 
 template <class A, size_t G>

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "simd/kernels.h"
 #include "simd/kernels/arch_ops.h"
 #include "runtime/tensor.h"
 
@@ -52,8 +53,9 @@ struct I8Elems {
 // out[s] = sum_i w[s][i] * x[i] for S rows at once, each with four independent accumulators
 // (hides the FMA latency). A row's arithmetic is the same for every S: S only decides how many
 // rows share each load of x, and how many memory streams are read at once (matvec_elems).
-template <class A, class E, size_t S, bool kPrefetch = false>
-__attribute__((always_inline)) inline void dot_elems_side_by_side(const typename E::T* const* w, const float* x, size_t n, float* out) {
+template <class A, class E, size_t S>
+__attribute__((always_inline)) inline void dot_elems_side_by_side(const typename E::T* const* w, const float* x, size_t n, float* out,
+                                                                  size_t ahead = 0) {
   using B = FloatB<A>;
   constexpr size_t W = B::size;
   B a0[S], a1[S], a2[S], a3[S];
@@ -63,7 +65,7 @@ __attribute__((always_inline)) inline void dot_elems_side_by_side(const typename
     const B x0 = B::load_unaligned(x + i), x1 = B::load_unaligned(x + i + W);
     const B x2 = B::load_unaligned(x + i + 2 * W), x3 = B::load_unaligned(x + i + 3 * W);
     for (size_t s = 0; s < S; ++s) {
-      if constexpr (kPrefetch) prefetch_ahead(w[s] + i, 4 * W * sizeof(typename E::T));
+      prefetch_ahead(w[s] + i, 4 * W * sizeof(typename E::T), ahead);
       a0[s] = fmadd<A>(E::template load<A>(w[s] + i), x0, a0[s]);
       a1[s] = fmadd<A>(E::template load<A>(w[s] + i + W), x1, a1[s]);
       a2[s] = fmadd<A>(E::template load<A>(w[s] + i + 2 * W), x2, a2[s]);
@@ -143,17 +145,18 @@ void matvec_elems(const TensorView& w, const float* x, float* y, int64_t row_beg
   }
   if constexpr (G == 1 && kMatvecStreams<A> > 1) {
     // The range as S equal stretches, row i of each read together: S sequential streams, each
-    // prefetched kPrefetchBytes ahead (arch_ops.h). Each row's sum is computed exactly as
+    // prefetched `ahead` bytes ahead where the CPU wants it (matvec_prefetch_bytes). Each row's sum is computed exactly as
     // dot_elems computes it alone, so no result depends on the range a row was given with (the
     // thread split).
     constexpr size_t S = kMatvecStreams<A>;
+    const size_t ahead = matvec_prefetch_bytes();
     const int64_t len = (row_end - r) / static_cast<int64_t>(S);
     if (n > FloatB<A>::size && len > 0) {
       for (int64_t i = 0; i < len; ++i) {
         const T* rows[S];
         float out[S];
         for (size_t s = 0; s < S; ++s) rows[s] = reinterpret_cast<const T*>(row_ptr(w, r + static_cast<int64_t>(s) * len + i));
-        dot_elems_side_by_side<A, E, S, true>(rows, x, n, out);
+        dot_elems_side_by_side<A, E, S>(rows, x, n, out, ahead);
         for (size_t s = 0; s < S; ++s) y[r - row_begin + static_cast<int64_t>(s) * len + i] = out[s];
       }
       r += static_cast<int64_t>(S) * len;

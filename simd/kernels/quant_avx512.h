@@ -27,6 +27,7 @@
 #include <cstdint>
 
 #include "runtime/tensor.h"
+#include "simd/kernels.h"
 #include "simd/kernels/arch_ops.h"
 #include "simd/kernels/quant_avx2.h"
 #include "simd/quant/blocks.h"
@@ -115,6 +116,7 @@ inline void pair_activations(PairedActivations& out, int64_t p, const BlockQ8_0&
 }
 
 void matvec_q4_0_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
+  const size_t ahead = matvec_prefetch_bytes();  // bytes, 0 = none (simd/kernels.h)
   const int64_t nb = w.cols / kQK4_0, np = nb / 2;
   PairedActivations ax;
   for (int64_t p = 0; p < np; ++p) pair_activations(ax, p, xq[2 * p], xq[2 * p + 1], false, 8);
@@ -132,6 +134,7 @@ void matvec_q4_0_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
   for (int64_t r = row_begin; r < row_end; ++r) {
     const BlockQ4_0* wb = reinterpret_cast<const BlockQ4_0*>(w.row(r));
     float sum = sum_pairs(np, [&](int64_t p, __m512 acc) {
+      prefetch_ahead(wb + 2 * p, 2 * sizeof(BlockQ4_0), ahead);
       const __m512 scale = _mm512_mul_ps(pair_scales(0xF0F0, wb[2 * p].d, wb[2 * p + 1].d), ax.dx[p]);
       return _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(ax.start[p], q4_0_pair(wb + 2 * p), ax.x[p])), scale, acc);
     });
@@ -147,6 +150,7 @@ void matvec_q4_0_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
 }
 
 void matvec_q4_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
+  const size_t ahead = matvec_prefetch_bytes();  // bytes, 0 = none (simd/kernels.h)
   const int64_t ns = w.cols / kQK_K;
   // Per super-block: 4 activation pairs ([b0,b2], [b1,b3], [b4,b6], [b5,b7]) and, per sub-block,
   // the activation sum and dx (8 lanes).
@@ -178,6 +182,7 @@ void matvec_q4_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
     __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
     __m256 accm = _mm256_setzero_ps();
     for (int64_t i = 0; i < ns; ++i) {
+      prefetch_ahead(wb + i, sizeof(BlockQ4_K), ahead);
       __m256i sc8, m8;
       q4k_scales_mins(wb[i].scales, &sc8, &m8);
       // d * sc_j, exact in f32 (an 11-bit f16 significand times a 6-bit integer).
@@ -205,6 +210,7 @@ void matvec_q4_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
 // next (4h+2, 4h+3), both in natural order. q enters vpdpbusd unsigned (0..63) with the
 // accumulator started at -32 x lane sums; each 4-lane group has one 16-element scale.
 void matvec_q6_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
+  const size_t ahead = matvec_prefetch_bytes();  // bytes, 0 = none (simd/kernels.h)
   const int64_t ns = w.cols / kQK_K, np = ns * 4;  // block pairs
   PairedActivations ax;
   for (int64_t p = 0; p < np; ++p) pair_activations(ax, p, xq[2 * p], xq[2 * p + 1], true, 32);
@@ -216,6 +222,7 @@ void matvec_q6_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
     const BlockQ6_K* wb = reinterpret_cast<const BlockQ6_K*>(w.row(r));
     __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
     for (int64_t i = 0; i < ns; ++i) {
+      prefetch_ahead(wb + i, sizeof(BlockQ6_K), ahead);
       const __m256 d = _mm256_set1_ps(half_to_float(wb[i].d));
       for (int h = 0; h < 2; ++h) {
         const __m512i ql = _mm512_loadu_si512(wb[i].ql + 64 * h);
@@ -243,12 +250,13 @@ void matvec_q6_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
 // Q8_0: signed weights enter vpdpbusd as w + 128 (the sign bit flipped), with the accumulator
 // started at -128 x lane sums; two consecutive blocks per vector, natural order.
 void matvec_q8_0_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
+  const size_t ahead = matvec_prefetch_bytes();  // bytes, 0 = none (simd/kernels.h)
   const int64_t nb = w.cols / kQK8_0, np = nb / 2;
   PairedActivations ax;
   for (int64_t p = 0; p < np; ++p) pair_activations(ax, p, xq[2 * p], xq[2 * p + 1], true, 128);
   const __m512i flip = _mm512_set1_epi8(static_cast<char>(0x80));
   auto term = [&](const BlockQ8_0* wb, int64_t p, __m512 acc) {
-    prefetch_ahead(wb + 2 * p, 2 * sizeof(BlockQ8_0));
+    prefetch_ahead(wb + 2 * p, 2 * sizeof(BlockQ8_0), ahead);
     const __m512 scale = _mm512_mul_ps(pair_scales(0xFF00, wb[2 * p].d, wb[2 * p + 1].d), ax.dx[p]);
     const __m512i q = _mm512_xor_si512(flip, _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[2 * p].qs))),
                                                                 _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[2 * p + 1].qs)), 1));

@@ -629,3 +629,21 @@ TEST_CASE("sum_words: every kernel set sums like the portable bandwidth loop, mo
   }
   CHECK((scalar_kernels().sum_words == &sum_words_portable));
 }
+
+TEST_CASE("simd dispatch: the matvec prefetch distance follows the CPU vendor and RINGLM_PREFETCH") {
+  CpuFeatures intel{}, other{};
+  intel.intel = true;
+  const char* error = nullptr;
+  CHECK(select_prefetch_bytes(nullptr, intel, &error) == kIntelPrefetchBytes);
+  CHECK(select_prefetch_bytes("", other, &error) == 0);
+  CHECK(select_prefetch_bytes("0", intel, &error) == 0);
+  CHECK(select_prefetch_bytes("4096", other, &error) == 4096);
+  CHECK(error == nullptr);
+  for (const char* bad : {"-1", "abc", "12x", "2097152", " 64"}) {
+    CAPTURE(bad);
+    error = nullptr;
+    CHECK(select_prefetch_bytes(bad, intel, &error) == kIntelPrefetchBytes);
+    REQUIRE(error != nullptr);
+    CHECK(std::string(error).find("RINGLM_PREFETCH") != std::string::npos);
+  }
+}
