@@ -126,12 +126,14 @@ struct SimdSelection {
 // RINGLM_SIMD already did) and keeps the level's default.
 SimdSelection select_kernels(const char* forced, const CpuFeatures& features, const char* forced_gemm = nullptr);
 
-// The table for this process, chosen once (first call) from cpu_features() and RINGLM_SIMD.
+// The table for this process, chosen once (first call) from cpu_features(), RINGLM_SIMD and
+// RINGLM_GEMM.
 const Kernels& active_kernels();
 
 // How far ahead (bytes) the decode matvecs prefetch the weight rows they stream, 0 for not at all.
 // On the project's Intel Xeon the hardware prefetchers alone left a busy core ~20 % short of a
-// plain read loop; 2 KiB ahead gave bf16 and Q8_0 decode +16-22 % there (docs/benchmarks.md). On
+// plain read loop; 2 KiB ahead gave decode +16 % (bf16), +22 % (Q8_0) and +50-60 % (Q4_0, Q4_K,
+// Q6_K) there (docs/benchmarks.md). On
 // AMD (Zen 5) software prefetch measured no faster for bf16 and slower for an earlier Q8_0 kernel,
 // so other vendors get 0. RINGLM_PREFETCH=N (bytes) overrides; set once with the kernel table.
 constexpr size_t kIntelPrefetchBytes = 2048;
