@@ -49,7 +49,13 @@ inline float hsum512(__m512 v) { return hsum256(_mm256_add_ps(_mm512_castps512_p
 
 // A pair's per-lane scales: d0 on the lanes `mask` leaves clear, d1 on the others (f16 bits).
 inline __m512 pair_scales(__mmask16 mask, uint16_t d0, uint16_t d1) {
-  return _mm512_mask_blend_ps(mask, _mm512_set1_ps(half_to_float(d0)), _mm512_set1_ps(half_to_float(d1)));
+  // Both scales through one vcvtph2ps, then spread by one permute (mask is a constant at every
+  // call, so the index vector is too): fewer uops than two scalar conversions, two broadcasts and
+  // a blend, which the compute-bound Q4_0 kernel shows (in cache 12.3-12.8 -> 14.5-14.6 GB/s, one
+  // thread on the Intel Xeon). The same exact f16 -> f32 conversion.
+  const __m128 both = _mm_cvtph_ps(_mm_insert_epi16(_mm_cvtsi32_si128(d0), d1, 1));
+  const __m512i idx = _mm512_maskz_mov_epi32(mask, _mm512_set1_epi32(1));
+  return _mm512_permutexvar_ps(idx, _mm512_castps128_ps512(both));
 }
 
 // For S rows at once: out[s] = sum over block pairs p < np of term(s, p, acc) = acc + row s's
