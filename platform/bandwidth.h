@@ -36,8 +36,8 @@ size_t default_bandwidth_buffer_bytes();
 using SumWordsFn = uint64_t (*)(const uint64_t* words, size_t n_words);
 
 // That loop in baseline instructions. How wide the loads are matters: on an Intel Xeon 16-byte
-// loads read ~15 % less than 64-byte ones (docs/benchmarks.md), so callers that can pass the
-// kernel set's loop (Kernels::sum_words: the widest vectors the CPU has, as decode reads with).
+// loads read ~15 % less than 64-byte ones (docs/benchmarks.md), so callers that can should pass
+// the kernel set's loop instead (Kernels::sum_words: the vectors decode reads with).
 uint64_t sum_words_portable(const uint64_t* words, size_t n_words);
 
 // Reads `buffer_bytes` (rounded down to whole 64-byte lines, at least one line per thread)

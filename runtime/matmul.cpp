@@ -3,7 +3,6 @@
 #include <mutex>
 
 #include "simd/kernels.h"
-#include "simd/quant/dequantize.h"
 
 #ifdef RINGLM_HAVE_BLAS
 #include <cblas.h>
@@ -31,6 +30,15 @@ bool matmul_has_blas() {
 size_t gemm_tile_floats(int64_t max_cols) {
   return matmul_has_blas() || active_kernels().prefill_gemm != PrefillGemm::kBlas ? static_cast<size_t>(kGemmTileRows * max_cols)
                                                                                  : 0;
+}
+
+const char* prefill_gemm_name() {
+  switch (active_kernels().prefill_gemm) {
+    case PrefillGemm::kBf16: return "bf16";
+    case PrefillGemm::kF32: return "f32";
+    case PrefillGemm::kBlas: break;
+  }
+  return matmul_has_blas() ? "OpenBLAS sgemm" : "none, per-token matvec";
 }
 
 bool gemm_uses_bf16(DType t) {
@@ -61,13 +69,13 @@ Path choose_path(const TensorView& w, size_t n_tokens, const MatmulScratch& scra
       (w.dtype == DType::kBF16 || (scratch.tiles != nullptr && cols * (kGemmTileRows / 2 + 1) <= scratch.tile_floats))) {
     return Path::kBf16Tiles;
   }
+  const bool f32_tile_fits = scratch.tiles != nullptr && cols * kGemmTileRows <= scratch.tile_floats;
   if (n_tokens >= kGemmMinTokens && active_kernels().prefill_gemm == PrefillGemm::kF32 &&
-      (w.dtype == DType::kF32 || (scratch.tiles != nullptr && cols * kGemmTileRows <= scratch.tile_floats))) {
+      (w.dtype == DType::kF32 || f32_tile_fits)) {
     return Path::kF32Tiles;
   }
   if (matmul_has_blas()) {
-    if (n_tokens >= kGemmMinTokens && w.dtype != DType::kF32 && scratch.tiles != nullptr &&
-        cols * kGemmTileRows <= scratch.tile_floats) {
+    if (n_tokens >= kGemmMinTokens && w.dtype != DType::kF32 && f32_tile_fits) {
       return Path::kSgemmTiles;
     }
     if (n_tokens > 1 && w.dtype == DType::kF32) return Path::kSgemmF32;
@@ -124,36 +132,28 @@ void run_rows(const Part& part, const float* x, size_t n_tokens, const MatmulScr
       }
       return;
     case Path::kF32Tiles:
-      for (int64_t a = r0; a < r1; a += kGemmTileRows) {
-        const int64_t b = a + kGemmTileRows < r1 ? a + kGemmTileRows : r1;
+    case Path::kSgemmTiles:
+    case Path::kSgemmF32:
+      // f32 weight rows, in place or dequantized into the thread's tile, times the f32 activations.
+      for (int64_t a = r0; a < r1; a += part.unit) {
+        const int64_t b = a + part.unit < r1 ? a + part.unit : r1;
         const float* wt = w.dtype == DType::kF32 ? w.f32() + a * w.cols : nullptr;
         if (wt == nullptr) {
           float* tile = scratch.tiles + static_cast<size_t>(thread) * scratch.tile_floats;
           for (int64_t r = a; r < b; ++r) k.dequantize_f32(w.dtype, w.row(r), tile + static_cast<size_t>(r - a) * cols, w.cols);
           wt = tile;
         }
-        k.gemm_f32(x, cols, n_tokens, wt, cols, static_cast<size_t>(b - a), cols, part.y + a, rows);
-      }
-      return;
-    case Path::kSgemmTiles:
-    case Path::kSgemmF32:
-#ifdef RINGLM_HAVE_BLAS
-      for (int64_t a = r0; a < r1; a += part.unit) {
-        const int64_t b = a + part.unit < r1 ? a + part.unit : r1;
-        const float* wt = nullptr;
-        if (part.path == Path::kSgemmTiles) {
-          float* tile = scratch.tiles + static_cast<size_t>(thread) * scratch.tile_floats;
-          for (int64_t r = a; r < b; ++r) dequantize_row(w.dtype, w.row(r), tile + (r - a) * w.cols, w.cols);
-          wt = tile;
+        if (part.path == Path::kF32Tiles) {
+          k.gemm_f32(x, cols, n_tokens, wt, cols, static_cast<size_t>(b - a), cols, part.y + a, rows);
         } else {
-          wt = w.f32() + a * w.cols;
-        }
-        // Y[:, a:b] = X · W[a:b]^T
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n_tokens), static_cast<int>(b - a),
-                    static_cast<int>(cols), 1.0f, x, static_cast<int>(cols), wt, static_cast<int>(cols), 0.0f,
-                    part.y + a, static_cast<int>(rows));
-      }
+#ifdef RINGLM_HAVE_BLAS
+          // Y[:, a:b] = X · W[a:b]^T
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n_tokens), static_cast<int>(b - a),
+                      static_cast<int>(cols), 1.0f, x, static_cast<int>(cols), wt, static_cast<int>(cols), 0.0f,
+                      part.y + a, static_cast<int>(rows));
 #endif
+        }
+      }
       return;
   }
 }

@@ -48,6 +48,10 @@ size_t gemm_tile_floats(int64_t max_cols);
 // other) weights goes through sgemm.
 bool matmul_has_blas();
 
+// What prefill multiplies with, for reports: "bf16", "f32" (the kernel set's own GEMMs),
+// "OpenBLAS sgemm" or "none, per-token matvec".
+const char* prefill_gemm_name();
+
 // Whether prefill rounds activations to bf16 for weights of type `t` (then scratch.xb is needed).
 bool gemm_uses_bf16(DType t);
 

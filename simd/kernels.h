@@ -133,9 +133,8 @@ const Kernels& active_kernels();
 // How far ahead (bytes) the decode matvecs prefetch the weight rows they stream, 0 for not at all.
 // On the project's Intel Xeon the hardware prefetchers alone left a busy core ~20 % short of a
 // plain read loop; 2 KiB ahead gave decode +16 % (bf16), +22 % (Q8_0) and +50-60 % (Q4_0, Q4_K,
-// Q6_K) there (docs/benchmarks.md). On
-// AMD (Zen 5) software prefetch measured no faster for bf16 and slower for an earlier Q8_0 kernel,
-// so other vendors get 0. RINGLM_PREFETCH=N (bytes) overrides; set once with the kernel table.
+// Q6_K) there (docs/benchmarks.md). On AMD (Zen 5) software prefetch measured no faster for bf16
+// and slower for an earlier Q8_0 kernel, so other vendors get 0. RINGLM_PREFETCH=N (bytes) overrides; set once with the kernel table.
 constexpr size_t kIntelPrefetchBytes = 2048;
 size_t matvec_prefetch_bytes();
 // The rule, pure: `forced` is RINGLM_PREFETCH's value; a bad one sets `error` and gives the default.

@@ -73,8 +73,7 @@ bool start_pool(ringlm::ThreadPool& pool, uint64_t n) {
 // which one multiplies faster on this CPU, and which one prefill uses (PrefillGemm).
 void bench_gemms(const ringlm::Kernels& k, int reps, std::mt19937& rng) {
   if (k.prefill_gemm == ringlm::PrefillGemm::kBlas) {
-    std::printf("\nprefill: %s (this kernel set has no GEMM of its own)\n",
-                ringlm::matmul_has_blas() ? "OpenBLAS sgemm" : "per-token matvec");
+    std::printf("\nprefill: %s (this kernel set has no GEMM of its own)\n", ringlm::prefill_gemm_name());
     return;
   }
   const ringlm::Kernels& ref = ringlm::scalar_kernels();

@@ -305,16 +305,6 @@ ModelHandle open_model(const std::string& path, const std::string& tok_path, rin
   return ModelHandle(raw);
 }
 
-// What prefill multiplies with (runtime/matmul.h), for the header line.
-const char* prefill_gemm_name() {
-  switch (ringlm::active_kernels().prefill_gemm) {
-    case ringlm::PrefillGemm::kBf16: return "bf16";
-    case ringlm::PrefillGemm::kF32: return "f32";
-    case ringlm::PrefillGemm::kBlas: break;
-  }
-  return ringlm::matmul_has_blas() ? "OpenBLAS sgemm" : "none, per-token matvec";
-}
-
 }  // namespace
 
 int cmd_bench(int argc, char** argv) {
@@ -436,7 +426,7 @@ int cmd_bench(int argc, char** argv) {
                 human_bytes(static_cast<double>(info.weight_bytes)).c_str(), info.n_layer, info.n_embd, info.n_head,
                 info.n_head_kv, info.n_vocab, info.n_ctx_train);
     std::printf("kernels: %s (prefill GEMM: %s); weights: %s; KV cache: %s (%s per token); repetitions: %llu\n",
-                ringlm_kernel_name(), prefill_gemm_name(),
+                ringlm_kernel_name(), ringlm::prefill_gemm_name(),
                 sa.no_mmap ? "read into memory (--no-mmap)" : "memory-mapped", sa.kv_type.c_str(),
                 human_bytes(static_cast<double>(kv_per_token)).c_str(), static_cast<unsigned long long>(reps[0]));
   }

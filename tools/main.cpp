@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
     usage();
     return argc < 2 ? 2 : 0;
   }
-  // A mistyped RINGLM_SIMD / RINGLM_GEMM must not go unnoticed: the run would measure the default.
+  // A mistyped RINGLM_SIMD / RINGLM_GEMM / RINGLM_PREFETCH must not go unnoticed: the run would
+  // measure the defaults.
   if (const char* warning = ringlm_kernel_warning()) std::fprintf(stderr, "ringlm: warning: %s\n", warning);
   if (std::strcmp(argv[1], "run") == 0) return ringlm_cli::cmd_run(argc, argv);
   if (std::strcmp(argv[1], "bench") == 0) return ringlm_cli::cmd_bench(argc, argv);
