@@ -127,8 +127,10 @@ constexpr size_t kMatvecStreams = FloatB<A>::size >= 16 ? 4 : 2;
 
 // Prefetches the `bytes` (a step's worth of loads) that lie `ahead` bytes after p, if ahead > 0
 // (matvec_prefetch_bytes(), simd/kernels.h: read once per matvec call). Prefetches never fault,
-// so running past the end of a matrix near its last rows is harmless.
-inline void prefetch_ahead(const void* p, size_t bytes, size_t ahead) {
+// so running past the end of a matrix near its last rows is harmless. always_inline: GCC 12 may
+// otherwise find this out-of-line function free of side effects (a prefetch writes nothing) and
+// delete its calls, as it did in simd/arch/avx2_vnni.cpp.
+__attribute__((always_inline)) inline void prefetch_ahead(const void* p, size_t bytes, size_t ahead) {
   if (ahead == 0) return;
   const char* a = static_cast<const char*>(p) + ahead;
   for (size_t b = 0; b < bytes; b += 64) __builtin_prefetch(a + b, 0, 3);

@@ -32,6 +32,7 @@ struct X86Ops256 {
   using I = __m256i;  // 8 x int32
   using F = __m256;   // 8 x float
   static constexpr int kRows = 1;
+  static constexpr bool kHasVnni = kVnni;
 
   static V load(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
   static __m256i srl(__m256i v, int shift) { return _mm256_srl_epi16(v, _mm_cvtsi32_si128(shift)); }

@@ -35,13 +35,6 @@
 namespace ringlm {
 namespace {
 
-// Rows of far-apart stretches the Q8_0 matvec reads side by side (RINGLM_Q8_STREAMS overrides,
-// for measuring).
-#ifndef RINGLM_Q8_STREAMS
-#define RINGLM_Q8_STREAMS 4
-#endif
-constexpr int kQ8Avx512Streams = RINGLM_Q8_STREAMS;
-
 // Longest row the rearranged activations are kept for on the stack (longer rows: generic kernel).
 constexpr int64_t kQ4Avx512MaxCols = 16384;
 
@@ -277,23 +270,15 @@ void matvec_q8_0_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
     const __m256i lanes = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_sign_epi8(wv, wv), _mm256_sign_epi8(xv, wv));
     return static_cast<float>(hsum_epi32_256(lanes)) * (half_to_float(wl.d) * half_to_float(xl.d));
   };
-  // The range as S equal stretches, row i of each read together: S memory streams, as the float
-  // matvec reads (arch_ops.h, kMatvecStreams). One thread from memory, TinyLlama: decode 25.8 ->
-  // 30.2 tok/s; 2 threads 44.7 -> 47.0.
-  constexpr int S = kQ8Avx512Streams;
-  const int64_t len = (row_end - row_begin) / S;
-  for (int64_t i = 0; i < len; ++i) {
-    const BlockQ8_0* wb[S];
-    float sum[S];
-    for (int s = 0; s < S; ++s) wb[s] = reinterpret_cast<const BlockQ8_0*>(w.row(row_begin + s * len + i));
-    sum_pairs_rows<S>(np, [&](int s, int64_t p, __m512 acc) { return term(wb[s], p, acc); }, sum);
-    for (int s = 0; s < S; ++s) y[s * len + i] = nb % 2 != 0 ? sum[s] + last(wb[s]) : sum[s];
-  }
-  for (int64_t r = row_begin + S * len; r < row_end; ++r) {
-    const BlockQ8_0* wb = reinterpret_cast<const BlockQ8_0*>(w.row(r));
-    const float sum = sum_pairs(np, [&](int64_t p, __m512 acc) { return term(wb, p, acc); });
-    y[r - row_begin] = nb % 2 != 0 ? sum + last(wb) : sum;
-  }
+  // Rows in stretches (quant_avx2.h: for_row_stretches), as the float matvec reads (arch_ops.h,
+  // kMatvecStreams). Zen 5, TinyLlama from memory: decode 25.8 -> 30.2 tok/s on one thread, 44.7 -> 47.0 on 2.
+  for_row_stretches<kQ8Avx512Streams, BlockQ8_0>(w, y, row_begin, row_end, [&](const BlockQ8_0* const* wr, float* out, auto n_rows) {
+    constexpr int R = decltype(n_rows)::value;
+    sum_pairs_rows<R>(np, [&](int s, int64_t p, __m512 acc) { return term(wr[s], p, acc); }, out);
+    if (nb % 2 != 0) {
+      for (int s = 0; s < R; ++s) out[s] += last(wr[s]);
+    }
+  });
 }
 
 }  // namespace
