@@ -52,6 +52,78 @@ inline void q4k_scales_mins(const uint8_t* b, __m256i* sc, __m256i* m) {
   *m = _mm256_blend_epi32(_mm256_and_si256(m_lo, c63), m_hi_v, 0xF0);
 }
 
+// Rows [row_begin, row_end) as S equal stretches, row i of each handed to rows(wr, out, R) together
+// (R = S; leftover rows one at a time, R = 1), so a thread reads S sequential memory streams
+// instead of one: one stream per thread leaves much of the memory's bandwidth unused (Intel Xeon,
+// AVX2 Q8_0, 2 threads: decode 12.0 -> 21.3 tok/s with 4 streams, 22.5 with 8). A row's result
+// must not depend on R, so that no result depends on the thread split.
+template <int S, class Block, class Rows>
+__attribute__((always_inline)) inline void for_row_stretches(const TensorView& w, float* y, int64_t row_begin, int64_t row_end,
+                                                             Rows&& rows) {
+  const int64_t len = (row_end - row_begin) / S;
+  for (int64_t i = 0; i < len; ++i) {
+    const Block* wr[S];
+    float out[S];
+    for (int s = 0; s < S; ++s) wr[s] = reinterpret_cast<const Block*>(w.row(row_begin + s * len + i));
+    rows(wr, out, std::integral_constant<int, S>{});
+    for (int s = 0; s < S; ++s) y[s * len + i] = out[s];
+  }
+  for (int64_t r = row_begin + S * len; r < row_end; ++r) {
+    const Block* wr = reinterpret_cast<const Block*>(w.row(r));
+    rows(&wr, y + (r - row_begin), std::integral_constant<int, 1>{});
+  }
+}
+
+// Streams (stretches) of the Q8_0 matvecs, this file's and quant_avx512.h's; RINGLM_Q8_STREAMS
+// overrides both, for measuring. AVX2 (2 threads): 8 beat 4 by ~5 % (21.0-21.6 -> 21.8-23.0 tok/s),
+// though 16 accumulators then share the 16 ymm registers with the loads; AVX-512: 2, 4 and 8 alike.
+#ifdef RINGLM_Q8_STREAMS
+constexpr int kQ8Avx2Streams = RINGLM_Q8_STREAMS, kQ8Avx512Streams = RINGLM_Q8_STREAMS;
+#else
+constexpr int kQ8Avx2Streams = 8, kQ8Avx512Streams = 4;
+#endif
+// The AVX2 Q4_0 matvec's streams (RINGLM_Q4_STREAMS overrides, for measuring).
+#ifdef RINGLM_Q4_STREAMS
+constexpr int kQ4Avx2Streams = RINGLM_Q4_STREAMS;
+#else
+constexpr int kQ4Avx2Streams = 4;
+#endif
+
+// For R rows side by side: blocks 0..nb-1 alternate between two FMA chains per row, acc0 (even
+// blocks) and acc1 (odd); step(b, acc) adds block b of every row s to acc[s].
+template <int R, class Step>
+__attribute__((always_inline)) inline void two_chains(int64_t nb, __m256* acc0, __m256* acc1, Step&& step) {
+  for (int s = 0; s < R; ++s) acc0[s] = acc1[s] = _mm256_setzero_ps();
+  int64_t b = 0;
+  for (; b + 2 <= nb; b += 2) {
+    step(b, acc0);
+    step(b + 1, acc1);
+  }
+  if (b < nb) step(b, acc0);
+}
+
+// Rows of 32-element blocks (Q8_0, Q4_0) in S stretches (for_row_stretches), each on two FMA
+// chains (two_chains): lanes(block, b, xv) gives weight block b's exact int32 lanes against
+// activation block b (xv), which are scaled by dw x dx[b], the reference's float product.
+template <int S, class Block, class Ops, class Lanes>
+__attribute__((always_inline)) inline void blocks32_in_stretches(const TensorView& w, const BlockQ8_0* xq, const float* dx, float* y,
+                                                                 int64_t row_begin, int64_t row_end, Lanes&& lanes) {
+  const int64_t nb = w.cols / 32;
+  const size_t ahead = matvec_prefetch_bytes();  // bytes, 0 = none (simd/kernels.h)
+  for_row_stretches<S, Block>(w, y, row_begin, row_end, [&](const Block* const* wr, float* out, auto n_rows) {
+    constexpr int R = decltype(n_rows)::value;
+    __m256 acc0[R], acc1[R];
+    two_chains<R>(nb, acc0, acc1, [&](int64_t b, __m256* acc) {
+      const __m256i xv = Ops::load(xq[b].qs);
+      for (int s = 0; s < R; ++s) {
+        prefetch_ahead(wr[s] + b, sizeof(Block), ahead);
+        acc[s] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(lanes(wr[s][b], b, xv)), _mm256_set1_ps(half_to_float(wr[s][b].d) * dx[b]), acc[s]);
+      }
+    });
+    for (int s = 0; s < R; ++s) out[s] = Ops::fsum(acc0[s]) + Ops::fsum(acc1[s]);
+  });
+}
+
 // Longest row the per-call activation arrays are kept for on the stack (longer: generic kernels).
 // (Q6_K and Q4_0: 16 KiB of per-block dot starts, Q4_K: 4 KiB of sums and scales.)
 constexpr int64_t kKQuantAvx2MaxCols = 16384;
@@ -86,10 +158,12 @@ void matvec_q4_k_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
   __m256i lane[8];
   for (int j = 0; j < 8; ++j) lane[j] = _mm256_set1_epi32(j);
   const __m256i low4 = _mm256_set1_epi8(15);
+  const size_t ahead = matvec_prefetch_bytes();  // bytes, 0 = none (simd/kernels.h)
   for (int64_t r = row_begin; r < row_end; ++r) {
     const BlockQ4_K* wb = reinterpret_cast<const BlockQ4_K*>(w.row(r));
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps(), accm = _mm256_setzero_ps();
     for (int64_t i = 0; i < ns; ++i) {
+      prefetch_ahead(wb + i, sizeof(BlockQ4_K), ahead);
       __m256i sc8, m8;
       q4k_scales_mins(wb[i].scales, &sc8, &m8);
       // d * sc_j * dx_j for the 8 sub-blocks (d * sc_j is exact in f32: 11-bit x 6-bit).
@@ -126,10 +200,12 @@ void matvec_q6_k_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
   __m256i pick[4];
   for (int j = 0; j < 4; ++j) pick[j] = _mm256_setr_epi32(2 * j, 2 * j, 2 * j, 2 * j, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1);
   const __m256i low4 = _mm256_set1_epi8(15), three = _mm256_set1_epi8(3);
+  const size_t ahead = matvec_prefetch_bytes();  // bytes, 0 = none (simd/kernels.h)
   for (int64_t r = row_begin; r < row_end; ++r) {
     const BlockQ6_K* wb = reinterpret_cast<const BlockQ6_K*>(w.row(r));
     __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
     for (int64_t i = 0; i < ns; ++i) {
+      prefetch_ahead(wb + i, sizeof(BlockQ6_K), ahead);
       const __m256 d = _mm256_set1_ps(half_to_float(wb[i].d));
       for (int h = 0; h < 2; ++h) {
         // d * scale for the half's 4 blocks, exact in f32 (an 11-bit significand times an 8-bit integer).
@@ -159,7 +235,9 @@ void matvec_q6_k_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
 }
 
 // Q4_0: 16 bytes per block, element i in the low nibble of byte i and element i+16 in the high
-// one; q enters the u8 x s8 dot unsigned (0..15) with the lanes started at -8 x lane sums.
+// one; q enters the u8 x s8 dot unsigned (0..15) with the lanes started at -8 x lane sums. Rows
+// in 4 stretches (Intel Xeon, one thread, from memory: 6.3 -> 11.7 GB/s with the prefetch; in
+// cache, where the kernel is compute-bound, 10.8 -> 11.8; 2 and 8 stretches no better).
 template <class Ops>
 void matvec_q4_0_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
   const int64_t nb = w.cols / kQK4_0;
@@ -167,55 +245,12 @@ void matvec_q4_0_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
   float dx[kKQuantAvx2MaxCols / kQK8_0];
   block_starts<Ops>(xq, nb, 8, start, dx);
   const __m128i low4 = _mm_set1_epi8(15);
-  for (int64_t r = row_begin; r < row_end; ++r) {
-    const BlockQ4_0* wb = reinterpret_cast<const BlockQ4_0*>(w.row(r));
-    auto term = [&](int64_t b, __m256 acc) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[b].qs));
-      const __m256i q = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(v, 4), low4), _mm_and_si128(v, low4));
-      const __m256i lanes = _mm256_add_epi32(start[b], Ops::dot_us(q, Ops::load(xq[b].qs)));
-      return _mm256_fmadd_ps(_mm256_cvtepi32_ps(lanes), _mm256_set1_ps(half_to_float(wb[b].d) * dx[b]), acc);
-    };
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();  // two FMA chains
-    int64_t b = 0;
-    for (; b + 2 <= nb; b += 2) {
-      acc0 = term(b, acc0);
-      acc1 = term(b + 1, acc1);
-    }
-    if (b < nb) acc0 = term(b, acc0);
-    y[r - row_begin] = hsum256(_mm256_add_ps(acc0, acc1));
-  }
+  blocks32_in_stretches<kQ4Avx2Streams, BlockQ4_0, Ops>(w, xq, dx, y, row_begin, row_end, [&](const BlockQ4_0& wb, int64_t b, __m256i xv) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wb.qs));
+    const __m256i q = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(v, 4), low4), _mm_and_si128(v, low4));
+    return _mm256_add_epi32(start[b], Ops::dot_us(q, xv));
+  });
 }
-
-// Rows [row_begin, row_end) as S equal stretches, row i of each handed to rows(wr, out, R) together
-// (R = S; leftover rows one at a time, R = 1), so a thread reads S sequential memory streams
-// instead of one: one stream per thread leaves much of the memory's bandwidth unused (Intel Xeon,
-// AVX2 Q8_0, 2 threads: decode 12.0 -> 21.3 tok/s with 4 streams, 22.5 with 8). A row's result
-// must not depend on R, so that no result depends on the thread split.
-template <int S, class Block, class Rows>
-__attribute__((always_inline)) inline void for_row_stretches(const TensorView& w, float* y, int64_t row_begin, int64_t row_end,
-                                                             Rows&& rows) {
-  const int64_t len = (row_end - row_begin) / S;
-  for (int64_t i = 0; i < len; ++i) {
-    const Block* wr[S];
-    float out[S];
-    for (int s = 0; s < S; ++s) wr[s] = reinterpret_cast<const Block*>(w.row(row_begin + s * len + i));
-    rows(wr, out, std::integral_constant<int, S>{});
-    for (int s = 0; s < S; ++s) y[s * len + i] = out[s];
-  }
-  for (int64_t r = row_begin + S * len; r < row_end; ++r) {
-    const Block* wr = reinterpret_cast<const Block*>(w.row(r));
-    rows(&wr, y + (r - row_begin), std::integral_constant<int, 1>{});
-  }
-}
-
-// Streams (stretches) of the Q8_0 matvecs, this one's and quant_avx512.h's; RINGLM_Q8_STREAMS
-// overrides both, for measuring. AVX2 (2 threads): 8 beat 4 by ~5 % (21.0-21.6 -> 21.8-23.0 tok/s),
-// though 16 accumulators then share the 16 ymm registers with the loads; AVX-512: 2, 4 and 8 alike.
-#ifdef RINGLM_Q8_STREAMS
-constexpr int kQ8Avx2Streams = RINGLM_Q8_STREAMS, kQ8Avx512Streams = RINGLM_Q8_STREAMS;
-#else
-constexpr int kQ8Avx2Streams = 8, kQ8Avx512Streams = 4;
-#endif
 
 // Q8_0, rows in stretches (for_row_stretches). With VNNI the signed weights enter vpdpbusd as
 // w + 128 (sign bit flipped) with the lanes started at -128 x lane sums (formed once per call);
@@ -225,7 +260,6 @@ constexpr int kQ8Avx2Streams = 8, kQ8Avx512Streams = 4;
 // to the generic kernel's.
 template <class Ops, bool kFlip>
 void matvec_q8_0_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
-  const size_t ahead = matvec_prefetch_bytes();  // bytes, 0 = none (simd/kernels.h)
   const int64_t nb = w.cols / kQK8_0;
   __m256i start[kFlip ? kKQuantAvx2MaxCols / kQK8_0 : 1];
   float dx[kKQuantAvx2MaxCols / kQK8_0];
@@ -240,25 +274,7 @@ void matvec_q8_0_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
     if constexpr (kFlip) return _mm256_add_epi32(start[b], Ops::dot_us(_mm256_xor_si256(q, flip), xv));
     return Ops::dot_ss(q, xv);
   };
-  for_row_stretches<kQ8Avx2Streams, BlockQ8_0>(w, y, row_begin, row_end, [&](const BlockQ8_0* const* wr, float* out, auto n_rows) {
-    constexpr int R = decltype(n_rows)::value;
-    __m256 acc0[R], acc1[R];
-    for (int s = 0; s < R; ++s) acc0[s] = acc1[s] = _mm256_setzero_ps();
-    auto step = [&](int64_t b, __m256* acc) {
-      const __m256i xv = Ops::load(xq[b].qs);
-      for (int s = 0; s < R; ++s) {
-        prefetch_ahead(wr[s] + b, sizeof(BlockQ8_0), ahead);
-        acc[s] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(lanes(wr[s][b], b, xv)), _mm256_set1_ps(half_to_float(wr[s][b].d) * dx[b]), acc[s]);
-      }
-    };
-    int64_t b = 0;
-    for (; b + 2 <= nb; b += 2) {
-      step(b, acc0);
-      step(b + 1, acc1);
-    }
-    if (b < nb) step(b, acc0);
-    for (int s = 0; s < R; ++s) out[s] = Ops::fsum(acc0[s]) + Ops::fsum(acc1[s]);
-  });
+  blocks32_in_stretches<kQ8Avx2Streams, BlockQ8_0, Ops>(w, xq, dx, y, row_begin, row_end, lanes);
 }
 
 // The integer matvec of the AVX2 sets (Ops: X86Ops256<false> or, with AVX-VNNI, <true>): Q4_K,
