@@ -35,6 +35,16 @@
 namespace ringlm {
 namespace {
 
+// Rows of far-apart stretches the Q4_0/Q4_K and the Q6_K matvecs read side by side (quant_avx2.h:
+// for_row_stretches; RINGLM_KQ_STREAMS overrides both, for measuring). Intel Xeon, one thread, from
+// memory, GB/s with 1 / 2 / 4 / 8 streams: Q4_0 11.8-12.0 / 13.4-13.8 / 13.4-13.5 / 11.4-11.6,
+// Q4_K 11.4-11.5 / 13.0-13.2 / 12.4-12.5 / 11.7, Q6_K 12.4-12.7 / 14.0-14.8 / 15.4-15.6 / 14.5-15.4.
+#ifdef RINGLM_KQ_STREAMS
+constexpr int kQ4Avx512Streams = RINGLM_KQ_STREAMS, kQ6Avx512Streams = RINGLM_KQ_STREAMS;
+#else
+constexpr int kQ4Avx512Streams = 2, kQ6Avx512Streams = 4;
+#endif
+
 // Longest row the rearranged activations are kept for on the stack (longer rows: generic kernel).
 constexpr int64_t kQ4Avx512MaxCols = 16384;
 
@@ -53,7 +63,7 @@ inline __m512 pair_scales(__mmask16 mask, uint16_t d0, uint16_t d1) {
 
 // For S rows at once: out[s] = sum over block pairs p < np of term(s, p, acc) = acc + row s's
 // pair p scaled lanes, on two FMA chains per row (even and odd pairs), reduced once. A row's sum
-// is the same for every S; S > 1 reads S rows side by side (matvec_q8_0_avx512).
+// is the same for every S (S rows side by side: for_row_stretches).
 template <int S, class Term>
 inline void sum_pairs_rows(int64_t np, Term&& term, float* out) {
   __m512 acc0[S], acc1[S];
@@ -69,13 +79,6 @@ inline void sum_pairs_rows(int64_t np, Term&& term, float* out) {
     for (int s = 0; s < S; ++s) acc0[s] = term(s, p, acc0[s]);
   }
   for (int s = 0; s < S; ++s) out[s] = hsum512(_mm512_add_ps(acc0[s], acc1[s]));
-}
-
-template <class Term>
-inline float sum_pairs(int64_t np, Term&& term) {
-  float out;
-  sum_pairs_rows<1>(np, [&](int, int64_t p, __m512 acc) { return term(p, acc); }, &out);
-  return out;
 }
 
 // Block pair (b, b+1) of a Q4_0 row as [b lo, b+1 lo, b hi, b+1 hi].
@@ -130,22 +133,23 @@ void matvec_q4_0_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
     dx_last = half_to_float(xq[nb - 1].d);
   }
 
-  for (int64_t r = row_begin; r < row_end; ++r) {
-    const BlockQ4_0* wb = reinterpret_cast<const BlockQ4_0*>(w.row(r));
-    float sum = sum_pairs(np, [&](int64_t p, __m512 acc) {
+  for_row_stretches<kQ4Avx512Streams, BlockQ4_0>(w, y, row_begin, row_end, [&](const BlockQ4_0* const* wr, float* out, auto n_rows) {
+    constexpr int R = decltype(n_rows)::value;
+    sum_pairs_rows<R>(np, [&](int s, int64_t p, __m512 acc) {
+      const BlockQ4_0* wb = wr[s];
       prefetch_ahead(wb + 2 * p, 2 * sizeof(BlockQ4_0), ahead);
       const __m512 scale = _mm512_mul_ps(pair_scales(0xF0F0, wb[2 * p].d, wb[2 * p + 1].d), ax.dx[p]);
       return _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(ax.start[p], q4_0_pair(wb + 2 * p), ax.x[p])), scale, acc);
-    });
-    if (odd) {
+    }, out);
+    for (int s = 0; odd && s < R; ++s) {
+      const BlockQ4_0* wb = wr[s];
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[nb - 1].qs));
       const __m128i m = _mm_set1_epi8(15);
       const __m256i q = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_and_si128(v, m)), _mm_and_si128(_mm_srli_epi16(v, 4), m), 1);
       const __m256 lanes = _mm256_cvtepi32_ps(_mm256_dpbusd_epi32(corr_last, q, x_last));
-      sum += hsum256(lanes) * (half_to_float(wb[nb - 1].d) * dx_last);
+      out[s] += hsum256(lanes) * (half_to_float(wb[nb - 1].d) * dx_last);
     }
-    y[r - row_begin] = sum;
-  }
+  });
 }
 
 void matvec_q4_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
@@ -176,31 +180,38 @@ void matvec_q4_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
                            _mm512_set_epi32(6, 6, 6, 6, 6, 6, 6, 6, 4, 4, 4, 4, 4, 4, 4, 4),
                            _mm512_set_epi32(7, 7, 7, 7, 7, 7, 7, 7, 5, 5, 5, 5, 5, 5, 5, 5)};
   const __m512i low4 = _mm512_set1_epi8(15);
-  for (int64_t r = row_begin; r < row_end; ++r) {
-    const BlockQ4_K* wb = reinterpret_cast<const BlockQ4_K*>(w.row(r));
-    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
-    __m256 accm = _mm256_setzero_ps();
-    for (int64_t i = 0; i < ns; ++i) {
-      prefetch_ahead(wb + i, sizeof(BlockQ4_K), ahead);
-      __m256i sc8, m8;
-      q4k_scales_mins(wb[i].scales, &sc8, &m8);
-      // d * sc_j, exact in f32 (an 11-bit f16 significand times a 6-bit integer).
-      const __m512 dsc = _mm512_castps256_ps512(_mm256_mul_ps(_mm256_set1_ps(half_to_float(wb[i].d)), _mm256_cvtepi32_ps(sc8)));
-      for (int h = 0; h < 2; ++h) {
-        const __m512i v = _mm512_loadu_si512(wb[i].qs + 64 * h);
-        const __m512i lo = _mm512_and_si512(v, low4), hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
-        const int k0 = 4 * static_cast<int>(i) + 2 * h;
-        const __m512 s0 = _mm512_mul_ps(_mm512_permutexvar_ps(pick[2 * h], dsc), ax.dx[k0]);
-        const __m512 s1 = _mm512_mul_ps(_mm512_permutexvar_ps(pick[2 * h + 1], dsc), ax.dx[k0 + 1]);
-        acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, ax.x[k0])), s0, acc0);
-        acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), hi, ax.x[k0 + 1])), s1, acc1);
-      }
-      // (dmin * dx_j) * (m_j * xsum_j) for the 8 sub-blocks.
-      accm = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_mullo_epi32(m8, xsum[i])),
-                             _mm256_mul_ps(_mm256_set1_ps(half_to_float(wb[i].dmin)), dx8[i]), accm);
+  for_row_stretches<kQ4Avx512Streams, BlockQ4_K>(w, y, row_begin, row_end, [&](const BlockQ4_K* const* wr, float* out, auto n_rows) {
+    constexpr int R = decltype(n_rows)::value;
+    __m512 acc0[R], acc1[R];
+    __m256 accm[R];
+    for (int s = 0; s < R; ++s) {
+      acc0[s] = acc1[s] = _mm512_setzero_ps();
+      accm[s] = _mm256_setzero_ps();
     }
-    y[r - row_begin] = hsum512(_mm512_add_ps(acc0, acc1)) - hsum256(accm);
-  }
+    for (int64_t i = 0; i < ns; ++i) {
+      for (int s = 0; s < R; ++s) {
+        const BlockQ4_K* wb = wr[s];
+        prefetch_ahead(wb + i, sizeof(BlockQ4_K), ahead);
+        __m256i sc8, m8;
+        q4k_scales_mins(wb[i].scales, &sc8, &m8);
+        // d * sc_j, exact in f32 (an 11-bit f16 significand times a 6-bit integer).
+        const __m512 dsc = _mm512_castps256_ps512(_mm256_mul_ps(_mm256_set1_ps(half_to_float(wb[i].d)), _mm256_cvtepi32_ps(sc8)));
+        for (int h = 0; h < 2; ++h) {
+          const __m512i v = _mm512_loadu_si512(wb[i].qs + 64 * h);
+          const __m512i lo = _mm512_and_si512(v, low4), hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
+          const int k0 = 4 * static_cast<int>(i) + 2 * h;
+          const __m512 s0 = _mm512_mul_ps(_mm512_permutexvar_ps(pick[2 * h], dsc), ax.dx[k0]);
+          const __m512 s1 = _mm512_mul_ps(_mm512_permutexvar_ps(pick[2 * h + 1], dsc), ax.dx[k0 + 1]);
+          acc0[s] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, ax.x[k0])), s0, acc0[s]);
+          acc1[s] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), hi, ax.x[k0 + 1])), s1, acc1[s]);
+        }
+        // (dmin * dx_j) * (m_j * xsum_j) for the 8 sub-blocks.
+        accm[s] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_mullo_epi32(m8, xsum[i])),
+                                  _mm256_mul_ps(_mm256_set1_ps(half_to_float(wb[i].dmin)), dx8[i]), accm[s]);
+      }
+    }
+    for (int s = 0; s < R; ++s) out[s] = hsum512(_mm512_add_ps(acc0[s], acc1[s])) - hsum256(accm[s]);
+  });
 }
 
 // Q6_K: per half h of a super-block, the 64 ql bytes hold activation blocks 4h (low nibbles of
@@ -217,33 +228,37 @@ void matvec_q6_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
   const __m512i pick_hi = _mm512_set_epi32(7, 7, 7, 7, 6, 6, 6, 6, 5, 5, 5, 5, 4, 4, 4, 4);
   const __m512i low4 = _mm512_set1_epi8(15);
   const __m256i three = _mm256_set1_epi8(3);
-  for (int64_t r = row_begin; r < row_end; ++r) {
-    const BlockQ6_K* wb = reinterpret_cast<const BlockQ6_K*>(w.row(r));
-    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+  for_row_stretches<kQ6Avx512Streams, BlockQ6_K>(w, y, row_begin, row_end, [&](const BlockQ6_K* const* wr, float* out, auto n_rows) {
+    constexpr int R = decltype(n_rows)::value;
+    __m512 acc0[R], acc1[R];
+    for (int s = 0; s < R; ++s) acc0[s] = acc1[s] = _mm512_setzero_ps();
     for (int64_t i = 0; i < ns; ++i) {
-      prefetch_ahead(wb + i, sizeof(BlockQ6_K), ahead);
-      const __m256 d = _mm256_set1_ps(half_to_float(wb[i].d));
-      for (int h = 0; h < 2; ++h) {
-        const __m512i ql = _mm512_loadu_si512(wb[i].ql + 64 * h);
-        const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[i].qh + 32 * h));
-        const __m512i hi01 = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_and_si256(qh, three)),
-                                                _mm256_and_si256(_mm256_srli_epi16(qh, 2), three), 1);
-        const __m512i hi23 = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_and_si256(_mm256_srli_epi16(qh, 4), three)),
-                                                _mm256_and_si256(_mm256_srli_epi16(qh, 6), three), 1);
-        const __m512i q01 = _mm512_or_si512(_mm512_and_si512(ql, low4), _mm512_slli_epi16(hi01, 4));
-        const __m512i q23 = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), low4), _mm512_slli_epi16(hi23, 4));
-        // d * scale, exact in f32 (an 11-bit significand times an 8-bit integer).
-        const __m512 dsc = _mm512_castps256_ps512(_mm256_mul_ps(
-            d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(wb[i].scales + 8 * h))))));
-        const int64_t p = 4 * i + 2 * h;
-        const __m512 s0 = _mm512_mul_ps(_mm512_permutexvar_ps(pick_lo, dsc), ax.dx[p]);
-        const __m512 s1 = _mm512_mul_ps(_mm512_permutexvar_ps(pick_hi, dsc), ax.dx[p + 1]);
-        acc0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(ax.start[p], q01, ax.x[p])), s0, acc0);
-        acc1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(ax.start[p + 1], q23, ax.x[p + 1])), s1, acc1);
+      for (int s = 0; s < R; ++s) {
+        const BlockQ6_K* wb = wr[s];
+        prefetch_ahead(wb + i, sizeof(BlockQ6_K), ahead);
+        const __m256 d = _mm256_set1_ps(half_to_float(wb[i].d));
+        for (int h = 0; h < 2; ++h) {
+          const __m512i ql = _mm512_loadu_si512(wb[i].ql + 64 * h);
+          const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[i].qh + 32 * h));
+          const __m512i hi01 = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_and_si256(qh, three)),
+                                                  _mm256_and_si256(_mm256_srli_epi16(qh, 2), three), 1);
+          const __m512i hi23 = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_and_si256(_mm256_srli_epi16(qh, 4), three)),
+                                                  _mm256_and_si256(_mm256_srli_epi16(qh, 6), three), 1);
+          const __m512i q01 = _mm512_or_si512(_mm512_and_si512(ql, low4), _mm512_slli_epi16(hi01, 4));
+          const __m512i q23 = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), low4), _mm512_slli_epi16(hi23, 4));
+          // d * scale, exact in f32 (an 11-bit significand times an 8-bit integer).
+          const __m512 dsc = _mm512_castps256_ps512(_mm256_mul_ps(
+              d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(wb[i].scales + 8 * h))))));
+          const int64_t p = 4 * i + 2 * h;
+          const __m512 s0 = _mm512_mul_ps(_mm512_permutexvar_ps(pick_lo, dsc), ax.dx[p]);
+          const __m512 s1 = _mm512_mul_ps(_mm512_permutexvar_ps(pick_hi, dsc), ax.dx[p + 1]);
+          acc0[s] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(ax.start[p], q01, ax.x[p])), s0, acc0[s]);
+          acc1[s] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(ax.start[p + 1], q23, ax.x[p + 1])), s1, acc1[s]);
+        }
       }
     }
-    y[r - row_begin] = hsum512(_mm512_add_ps(acc0, acc1));
-  }
+    for (int s = 0; s < R; ++s) out[s] = hsum512(_mm512_add_ps(acc0[s], acc1[s]));
+  });
 }
 
 // Q8_0: signed weights enter vpdpbusd as w + 128 (the sign bit flipped), with the accumulator
