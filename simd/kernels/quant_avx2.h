@@ -82,11 +82,19 @@ constexpr int kQ8Avx2Streams = RINGLM_Q8_STREAMS, kQ8Avx512Streams = RINGLM_Q8_S
 #else
 constexpr int kQ8Avx2Streams = 8, kQ8Avx512Streams = 4;
 #endif
-// The AVX2 Q4_0 matvec's streams (RINGLM_Q4_STREAMS overrides, for measuring).
+// The AVX2 Q4_0 and Q4_K/Q6_K matvecs' streams (RINGLM_Q4_STREAMS, RINGLM_KQ_STREAMS override,
+// for measuring). Intel Xeon, from memory, 1 / 2 threads, GB/s with 1, 2 and 4 streams: Q4_K
+// 11.0-11.1 / 21.8-22.3, 12.4-13.0 / 20.8-26.4, 13.0-13.1 / 20.1-21.0; Q6_K 11.5-11.6 / 22.8-23.4,
+// 13.7-13.8 / 27.1-27.9, 14.7-14.8 / 24.9-26.3.
 #ifdef RINGLM_Q4_STREAMS
 constexpr int kQ4Avx2Streams = RINGLM_Q4_STREAMS;
 #else
 constexpr int kQ4Avx2Streams = 4;
+#endif
+#ifdef RINGLM_KQ_STREAMS
+constexpr int kKQuantAvx2Streams = RINGLM_KQ_STREAMS;
+#else
+constexpr int kKQuantAvx2Streams = 2;
 #endif
 
 // For R rows side by side: blocks 0..nb-1 alternate between two FMA chains per row, acc0 (even
@@ -159,30 +167,34 @@ void matvec_q4_k_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
   for (int j = 0; j < 8; ++j) lane[j] = _mm256_set1_epi32(j);
   const __m256i low4 = _mm256_set1_epi8(15);
   const size_t ahead = matvec_prefetch_bytes();  // bytes, 0 = none (simd/kernels.h)
-  for (int64_t r = row_begin; r < row_end; ++r) {
-    const BlockQ4_K* wb = reinterpret_cast<const BlockQ4_K*>(w.row(r));
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps(), accm = _mm256_setzero_ps();
+  for_row_stretches<kKQuantAvx2Streams, BlockQ4_K>(w, y, row_begin, row_end, [&](const BlockQ4_K* const* wr, float* out, auto n_rows) {
+    constexpr int R = decltype(n_rows)::value;
+    __m256 acc0[R], acc1[R], accm[R];
+    for (int s = 0; s < R; ++s) acc0[s] = acc1[s] = accm[s] = _mm256_setzero_ps();
     for (int64_t i = 0; i < ns; ++i) {
-      prefetch_ahead(wb + i, sizeof(BlockQ4_K), ahead);
-      __m256i sc8, m8;
-      q4k_scales_mins(wb[i].scales, &sc8, &m8);
-      // d * sc_j * dx_j for the 8 sub-blocks (d * sc_j is exact in f32: 11-bit x 6-bit).
-      const __m256 s8 = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(half_to_float(wb[i].d)), _mm256_cvtepi32_ps(sc8)), dx8[i]);
-      const BlockQ8_0* x = xq + 8 * i;
-      for (int h = 0; h < 4; ++h) {  // 32 bytes: sub-block 2h in the low nibbles, 2h+1 in the high
-        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[i].qs + 32 * h));
-        const __m256i lo = _mm256_and_si256(v, low4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
-        acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(Ops::dot_us(lo, Ops::load(x[2 * h].qs))),
-                               _mm256_permutevar8x32_ps(s8, lane[2 * h]), acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(Ops::dot_us(hi, Ops::load(x[2 * h + 1].qs))),
-                               _mm256_permutevar8x32_ps(s8, lane[2 * h + 1]), acc1);
+      for (int s = 0; s < R; ++s) {
+        const BlockQ4_K* wb = wr[s];
+        prefetch_ahead(wb + i, sizeof(BlockQ4_K), ahead);
+        __m256i sc8, m8;
+        q4k_scales_mins(wb[i].scales, &sc8, &m8);
+        // d * sc_j * dx_j for the 8 sub-blocks (d * sc_j is exact in f32: 11-bit x 6-bit).
+        const __m256 s8 = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(half_to_float(wb[i].d)), _mm256_cvtepi32_ps(sc8)), dx8[i]);
+        const BlockQ8_0* x = xq + 8 * i;
+        for (int h = 0; h < 4; ++h) {  // 32 bytes: sub-block 2h in the low nibbles, 2h+1 in the high
+          const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[i].qs + 32 * h));
+          const __m256i lo = _mm256_and_si256(v, low4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
+          acc0[s] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(Ops::dot_us(lo, Ops::load(x[2 * h].qs))),
+                                    _mm256_permutevar8x32_ps(s8, lane[2 * h]), acc0[s]);
+          acc1[s] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(Ops::dot_us(hi, Ops::load(x[2 * h + 1].qs))),
+                                    _mm256_permutevar8x32_ps(s8, lane[2 * h + 1]), acc1[s]);
+        }
+        // (dmin * dx_j) * (m_j * xsum_j) for the 8 sub-blocks.
+        accm[s] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_mullo_epi32(m8, xsum[i])),
+                                  _mm256_mul_ps(_mm256_set1_ps(half_to_float(wb[i].dmin)), dx8[i]), accm[s]);
       }
-      // (dmin * dx_j) * (m_j * xsum_j) for the 8 sub-blocks.
-      accm = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_mullo_epi32(m8, xsum[i])),
-                             _mm256_mul_ps(_mm256_set1_ps(half_to_float(wb[i].dmin)), dx8[i]), accm);
     }
-    y[r - row_begin] = hsum256(_mm256_add_ps(acc0, acc1)) - hsum256(accm);
-  }
+    for (int s = 0; s < R; ++s) out[s] = hsum256(_mm256_add_ps(acc0[s], acc1[s])) - hsum256(accm[s]);
+  });
 }
 
 // Q6_K: per half h of a super-block, the 64 ql bytes hold activation blocks 4h (low nibbles of
@@ -201,37 +213,41 @@ void matvec_q6_k_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
   for (int j = 0; j < 4; ++j) pick[j] = _mm256_setr_epi32(2 * j, 2 * j, 2 * j, 2 * j, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1);
   const __m256i low4 = _mm256_set1_epi8(15), three = _mm256_set1_epi8(3);
   const size_t ahead = matvec_prefetch_bytes();  // bytes, 0 = none (simd/kernels.h)
-  for (int64_t r = row_begin; r < row_end; ++r) {
-    const BlockQ6_K* wb = reinterpret_cast<const BlockQ6_K*>(w.row(r));
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+  for_row_stretches<kKQuantAvx2Streams, BlockQ6_K>(w, y, row_begin, row_end, [&](const BlockQ6_K* const* wr, float* out, auto n_rows) {
+    constexpr int R = decltype(n_rows)::value;
+    __m256 acc0[R], acc1[R];
+    for (int s = 0; s < R; ++s) acc0[s] = acc1[s] = _mm256_setzero_ps();
     for (int64_t i = 0; i < ns; ++i) {
-      prefetch_ahead(wb + i, sizeof(BlockQ6_K), ahead);
-      const __m256 d = _mm256_set1_ps(half_to_float(wb[i].d));
-      for (int h = 0; h < 2; ++h) {
-        // d * scale for the half's 4 blocks, exact in f32 (an 11-bit significand times an 8-bit integer).
-        const __m256 dsc = _mm256_mul_ps(
-            d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(wb[i].scales + 8 * h)))));
-        const __m256i ql0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[i].ql + 64 * h));
-        const __m256i ql1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[i].ql + 64 * h + 32));
-        const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[i].qh + 32 * h));
-        const __m256i q[4] = {
-            _mm256_or_si256(_mm256_and_si256(ql0, low4), _mm256_slli_epi16(_mm256_and_si256(qh, three), 4)),
-            _mm256_or_si256(_mm256_and_si256(ql1, low4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), three), 4)),
-            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4),
-                            _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), three), 4)),
-            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4),
-                            _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), three), 4))};
-        for (int k = 0; k < 4; ++k) {
-          const int64_t b = 8 * i + 4 * h + k;
-          const __m256i lanes = _mm256_add_epi32(start[b], Ops::dot_us(q[k], Ops::load(xq[b].qs)));
-          const __m256 s = _mm256_mul_ps(_mm256_permutevar8x32_ps(dsc, pick[k]), _mm256_set1_ps(dx[b]));
-          __m256& acc = k % 2 == 0 ? acc0 : acc1;
-          acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(lanes), s, acc);
+      for (int s = 0; s < R; ++s) {
+        const BlockQ6_K* wb = wr[s];
+        prefetch_ahead(wb + i, sizeof(BlockQ6_K), ahead);
+        const __m256 d = _mm256_set1_ps(half_to_float(wb[i].d));
+        for (int h = 0; h < 2; ++h) {
+          // d * scale for the half's 4 blocks, exact in f32 (an 11-bit significand times an 8-bit integer).
+          const __m256 dsc = _mm256_mul_ps(
+              d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(wb[i].scales + 8 * h)))));
+          const __m256i ql0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[i].ql + 64 * h));
+          const __m256i ql1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[i].ql + 64 * h + 32));
+          const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[i].qh + 32 * h));
+          const __m256i q[4] = {
+              _mm256_or_si256(_mm256_and_si256(ql0, low4), _mm256_slli_epi16(_mm256_and_si256(qh, three), 4)),
+              _mm256_or_si256(_mm256_and_si256(ql1, low4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), three), 4)),
+              _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4),
+                              _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), three), 4)),
+              _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4),
+                              _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), three), 4))};
+          for (int k = 0; k < 4; ++k) {
+            const int64_t b = 8 * i + 4 * h + k;
+            const __m256i lanes = _mm256_add_epi32(start[b], Ops::dot_us(q[k], Ops::load(xq[b].qs)));
+            const __m256 scale = _mm256_mul_ps(_mm256_permutevar8x32_ps(dsc, pick[k]), _mm256_set1_ps(dx[b]));
+            __m256& acc = k % 2 == 0 ? acc0[s] : acc1[s];
+            acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(lanes), scale, acc);
+          }
         }
       }
     }
-    y[r - row_begin] = hsum256(_mm256_add_ps(acc0, acc1));
-  }
+    for (int s = 0; s < R; ++s) out[s] = hsum256(_mm256_add_ps(acc0[s], acc1[s]));
+  });
 }
 
 // Q4_0: 16 bytes per block, element i in the low nibble of byte i and element i+16 in the high
