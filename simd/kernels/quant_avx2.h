@@ -1,14 +1,16 @@
-// AVX2 decode matvecs for Q4_K, Q6_K and Q4_0 weights (x Q8_0 activations), and the 256-bit
-// helpers the AVX-512 kernels share (quant_avx512.h). Included only by translation units built
-// with AVX2 (+ F16C).
+// AVX2 decode matvecs for Q4_K, Q6_K, Q4_0 and Q8_0 weights (x Q8_0 activations), and the 256-bit
+// helpers the AVX-512 kernels share (quant_avx512.h: for_row_stretches among them). Included only
+// by translation units built with AVX2 (+ F16C).
 //
 // The generic kernels (quant_kernels.h) spend most of a block's instructions on its scales:
 // unpacked in scalar code, multiplied into the int32 lanes, activation sums (or signs) recomputed
 // for every row. Here, as in the AVX-512 kernels, a super-block's scales become one float vector
 // (d x scale, then x dx, picked per block by a permute) and whatever depends only on the
-// activations is formed once per call (for Q6_K and Q4_0, the weights' zero point as a dot start,
-// which also spares the sign juggling of a signed x signed dot). The integers are those of the
-// reference; only the order of the float steps differs (the tests' bound).
+// activations is formed once per call (for Q6_K, Q4_0 and, with VNNI, Q8_0 the weights' zero point
+// as a dot start, which also spares the sign juggling of a signed x signed dot). The integers are
+// those of the reference; only the order of the float steps differs (the tests' bound). Each
+// thread reads its rows as a few far-apart stretches side by side (for_row_stretches), each
+// prefetched ahead where the CPU wants it (matvec_prefetch_bytes).
 #pragma once
 
 #include <immintrin.h>
@@ -55,7 +57,7 @@ inline void q4k_scales_mins(const uint8_t* b, __m256i* sc, __m256i* m) {
 // Rows [row_begin, row_end) as S equal stretches, row i of each handed to rows(wr, out, R) together
 // (R = S; leftover rows one at a time, R = 1), so a thread reads S sequential memory streams
 // instead of one: one stream per thread leaves much of the memory's bandwidth unused (Intel Xeon,
-// AVX2 Q8_0, 2 threads: decode 12.0 -> 21.3 tok/s with 4 streams, 22.5 with 8). A row's result
+// AVX2 Q8_0, 2 threads, no prefetch: decode 12.0 -> 21.3 tok/s with 4 streams, 22.5 with 8). A row's result
 // must not depend on R, so that no result depends on the thread split.
 template <int S, class Block, class Rows>
 __attribute__((always_inline)) inline void for_row_stretches(const TensorView& w, float* y, int64_t row_begin, int64_t row_end,
@@ -133,7 +135,7 @@ __attribute__((always_inline)) inline void blocks32_in_stretches(const TensorVie
 }
 
 // Longest row the per-call activation arrays are kept for on the stack (longer: generic kernels).
-// (Q6_K and Q4_0: 16 KiB of per-block dot starts, Q4_K: 4 KiB of sums and scales.)
+// (Q6_K, Q4_0 and Q8_0: 16 KiB of per-block dot starts, Q4_K: 4 KiB of sums and scales.)
 constexpr int64_t kKQuantAvx2MaxCols = 16384;
 
 // Each activation block's dot start, -offset x its lane sums (the weights' zero point folded into
