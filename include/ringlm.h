@@ -89,9 +89,9 @@ RINGLM_API const char *ringlm_version(void); /* "MAJOR.MINOR.PATCH" */
  * forces one, RINGLM_GEMM (blas|bf16|f32) the GEMM prefill uses (both read once, at the first call
  * that needs kernels). */
 RINGLM_API const char *ringlm_kernel_name(void);
-/* NULL, or why RINGLM_SIMD, RINGLM_GEMM or RINGLM_PREFETCH was not honoured (an unknown name or
- * value, or a kernel set or GEMM this CPU or build lacks): the defaults are in use then. Static
- * text; since 0.3. */
+/* NULL, or why RINGLM_SIMD, RINGLM_GEMM, RINGLM_PREFETCH or RINGLM_QUANT_STREAMS was not honoured
+ * (the first such; an unknown name or value, or a kernel set or GEMM this CPU or build lacks): the
+ * defaults are in use then. Static text; since 0.3. */
 RINGLM_API const char *ringlm_kernel_warning(void);
 RINGLM_API uint32_t ringlm_abi_version(void);
 

@@ -116,16 +116,27 @@ size_t select_prefetch_bytes(const char* forced, const CpuFeatures& f, const cha
   return static_cast<size_t>(v);
 }
 
+bool select_quant_streams(const char* forced, const CpuFeatures& f, const char** error) {
+  if (forced == nullptr || forced[0] == '\0') return f.intel;
+  if (std::strcmp(forced, "0") == 0 || std::strcmp(forced, "1") == 0) return forced[0] == '1';
+  *error = "RINGLM_QUANT_STREAMS is not 0 or 1; using the CPU's default";
+  return f.intel;
+}
+
 namespace {
 struct ProcessSelection {
   SimdSelection s;
   size_t prefetch_bytes;
+  bool quant_streams;
 };
 const ProcessSelection& process_selection() {
   static const ProcessSelection p = [] {
-    ProcessSelection out{select_kernels(std::getenv("RINGLM_SIMD"), cpu_features(), std::getenv("RINGLM_GEMM")), 0};
+    ProcessSelection out{select_kernels(std::getenv("RINGLM_SIMD"), cpu_features(), std::getenv("RINGLM_GEMM")), 0, false};
     const char* error = nullptr;
     out.prefetch_bytes = select_prefetch_bytes(std::getenv("RINGLM_PREFETCH"), cpu_features(), &error);
+    if (out.s.error == nullptr) out.s.error = error;
+    error = nullptr;
+    out.quant_streams = select_quant_streams(std::getenv("RINGLM_QUANT_STREAMS"), cpu_features(), &error);
     if (out.s.error == nullptr) out.s.error = error;
     return out;
   }();
@@ -138,5 +149,7 @@ const Kernels& active_kernels() { return *process_selection().s.kernels; }
 const char* simd_forced_error() { return process_selection().s.error; }
 
 size_t matvec_prefetch_bytes() { return process_selection().prefetch_bytes; }
+
+bool matvec_quant_streams() { return process_selection().quant_streams; }
 
 }  // namespace ringlm

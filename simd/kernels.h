@@ -140,7 +140,18 @@ size_t matvec_prefetch_bytes();
 // The rule, pure: `forced` is RINGLM_PREFETCH's value; a bad one sets `error` and gives the default.
 size_t select_prefetch_bytes(const char* forced, const CpuFeatures& features, const char** error);
 
-// Why RINGLM_SIMD, RINGLM_GEMM or RINGLM_PREFETCH was not honoured, or nullptr.
+// Whether the integer decode matvecs that can (AVX2 Q8_0/Q4_0/Q4_K/Q6_K, AVX-512 Q4_0/Q4_K/Q6_K)
+// read each thread's rows as several far-apart stretches side by side rather than one row after
+// another. On the project's Intel Xeon they drew 15-90 % more from memory that way; on AMD (Zen 5)
+// 2 stretches in a 256-bit Q8_0 kernel read slower and 4 in the AVX-512 Q6_K one decoded ~10 %
+// slower with 2 threads, so other vendors keep one row at a time (the AVX-512 Q8_0 and the float
+// matvecs use stretches everywhere: measured faster on both). RINGLM_QUANT_STREAMS=0|1 overrides.
+// Results are the same either way (a row's sum does not depend on its neighbours).
+bool matvec_quant_streams();
+// The rule, pure: `forced` is RINGLM_QUANT_STREAMS's value; a bad one sets `error` and gives the default.
+bool select_quant_streams(const char* forced, const CpuFeatures& features, const char** error);
+
+// Why RINGLM_SIMD, RINGLM_GEMM, RINGLM_PREFETCH or RINGLM_QUANT_STREAMS was not honoured, or nullptr.
 const char* simd_forced_error();
 
 }  // namespace ringlm

@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
     usage();
     return argc < 2 ? 2 : 0;
   }
-  // A mistyped RINGLM_SIMD / RINGLM_GEMM / RINGLM_PREFETCH must not go unnoticed: the run would
+  // A mistyped RINGLM_SIMD / RINGLM_GEMM / RINGLM_PREFETCH / RINGLM_QUANT_STREAMS must not go unnoticed: the run would
   // measure the defaults.
   if (const char* warning = ringlm_kernel_warning()) std::fprintf(stderr, "ringlm: warning: %s\n", warning);
   if (std::strcmp(argv[1], "run") == 0) return ringlm_cli::cmd_run(argc, argv);

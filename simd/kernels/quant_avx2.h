@@ -76,8 +76,20 @@ __attribute__((always_inline)) inline void for_row_stretches(const TensorView& w
   }
 }
 
-// Streams (stretches) of the Q8_0 matvecs, this file's and quant_avx512.h's; RINGLM_Q8_STREAMS
-// overrides both, for measuring. AVX2 (2 threads): 8 beat 4 by ~5 % (21.0-21.6 -> 21.8-23.0 tok/s),
+// for_row_stretches with S stretches where the CPU wants them for the integer kernels
+// (matvec_quant_streams(), simd/kernels.h), else one row at a time: the same results either way.
+template <int S, class Block, class Rows>
+__attribute__((always_inline)) inline void for_row_stretches_if_wanted(const TensorView& w, float* y, int64_t row_begin, int64_t row_end,
+                                                                       Rows&& rows) {
+  if (matvec_quant_streams()) {
+    for_row_stretches<S, Block>(w, y, row_begin, row_end, rows);
+  } else {
+    for_row_stretches<1, Block>(w, y, row_begin, row_end, rows);
+  }
+}
+
+// Streams (stretches) of the Q8_0 matvecs, this file's (where wanted) and quant_avx512.h's (always);
+// RINGLM_Q8_STREAMS overrides both, for measuring. AVX2 (2 threads): 8 beat 4 by ~5 % (21.0-21.6 -> 21.8-23.0 tok/s),
 // though 16 accumulators then share the 16 ymm registers with the loads; AVX-512: 2, 4 and 8 alike.
 #ifdef RINGLM_Q8_STREAMS
 constexpr int kQ8Avx2Streams = RINGLM_Q8_STREAMS, kQ8Avx512Streams = RINGLM_Q8_STREAMS;
@@ -120,7 +132,7 @@ __attribute__((always_inline)) inline void blocks32_in_stretches(const TensorVie
                                                                  int64_t row_begin, int64_t row_end, Lanes&& lanes) {
   const int64_t nb = w.cols / 32;
   const size_t ahead = matvec_prefetch_bytes();  // bytes, 0 = none (simd/kernels.h)
-  for_row_stretches<S, Block>(w, y, row_begin, row_end, [&](const Block* const* wr, float* out, auto n_rows) {
+  for_row_stretches_if_wanted<S, Block>(w, y, row_begin, row_end, [&](const Block* const* wr, float* out, auto n_rows) {
     constexpr int R = decltype(n_rows)::value;
     __m256 acc0[R], acc1[R];
     two_chains<R>(nb, acc0, acc1, [&](int64_t b, __m256* acc) {
@@ -169,7 +181,7 @@ void matvec_q4_k_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
   for (int j = 0; j < 8; ++j) lane[j] = _mm256_set1_epi32(j);
   const __m256i low4 = _mm256_set1_epi8(15);
   const size_t ahead = matvec_prefetch_bytes();  // bytes, 0 = none (simd/kernels.h)
-  for_row_stretches<kKQuantAvx2Streams, BlockQ4_K>(w, y, row_begin, row_end, [&](const BlockQ4_K* const* wr, float* out, auto n_rows) {
+  for_row_stretches_if_wanted<kKQuantAvx2Streams, BlockQ4_K>(w, y, row_begin, row_end, [&](const BlockQ4_K* const* wr, float* out, auto n_rows) {
     constexpr int R = decltype(n_rows)::value;
     __m256 acc0[R], acc1[R], accm[R];
     for (int s = 0; s < R; ++s) acc0[s] = acc1[s] = accm[s] = _mm256_setzero_ps();
@@ -215,7 +227,7 @@ void matvec_q6_k_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
   for (int j = 0; j < 4; ++j) pick[j] = _mm256_setr_epi32(2 * j, 2 * j, 2 * j, 2 * j, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1);
   const __m256i low4 = _mm256_set1_epi8(15), three = _mm256_set1_epi8(3);
   const size_t ahead = matvec_prefetch_bytes();  // bytes, 0 = none (simd/kernels.h)
-  for_row_stretches<kKQuantAvx2Streams, BlockQ6_K>(w, y, row_begin, row_end, [&](const BlockQ6_K* const* wr, float* out, auto n_rows) {
+  for_row_stretches_if_wanted<kKQuantAvx2Streams, BlockQ6_K>(w, y, row_begin, row_end, [&](const BlockQ6_K* const* wr, float* out, auto n_rows) {
     constexpr int R = decltype(n_rows)::value;
     __m256 acc0[R], acc1[R];
     for (int s = 0; s < R; ++s) acc0[s] = acc1[s] = _mm256_setzero_ps();

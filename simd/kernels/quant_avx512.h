@@ -35,8 +35,9 @@
 namespace ringlm {
 namespace {
 
-// Rows of far-apart stretches the Q4_0/Q4_K and the Q6_K matvecs read side by side (quant_avx2.h:
-// for_row_stretches; RINGLM_KQ_STREAMS overrides both, for measuring). Intel Xeon, one thread, from
+// Rows of far-apart stretches the Q4_0/Q4_K and the Q6_K matvecs read side by side where the CPU
+// wants them (quant_avx2.h: for_row_stretches_if_wanted; RINGLM_KQ_STREAMS overrides both, for
+// measuring). Intel Xeon, one thread, from
 // memory, GB/s with 1 / 2 / 4 / 8 streams: Q4_0 11.8-12.0 / 13.4-13.8 / 13.4-13.5 / 11.4-11.6,
 // Q4_K 11.4-11.5 / 13.0-13.2 / 12.4-12.5 / 11.7, Q6_K 12.4-12.7 / 14.0-14.8 / 15.4-15.6 / 14.5-15.4.
 #ifdef RINGLM_KQ_STREAMS
@@ -133,7 +134,7 @@ void matvec_q4_0_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
     dx_last = half_to_float(xq[nb - 1].d);
   }
 
-  for_row_stretches<kQ4Avx512Streams, BlockQ4_0>(w, y, row_begin, row_end, [&](const BlockQ4_0* const* wr, float* out, auto n_rows) {
+  for_row_stretches_if_wanted<kQ4Avx512Streams, BlockQ4_0>(w, y, row_begin, row_end, [&](const BlockQ4_0* const* wr, float* out, auto n_rows) {
     constexpr int R = decltype(n_rows)::value;
     sum_pairs_rows<R>(np, [&](int s, int64_t p, __m512 acc) {
       const BlockQ4_0* wb = wr[s];
@@ -180,7 +181,7 @@ void matvec_q4_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
                            _mm512_set_epi32(6, 6, 6, 6, 6, 6, 6, 6, 4, 4, 4, 4, 4, 4, 4, 4),
                            _mm512_set_epi32(7, 7, 7, 7, 7, 7, 7, 7, 5, 5, 5, 5, 5, 5, 5, 5)};
   const __m512i low4 = _mm512_set1_epi8(15);
-  for_row_stretches<kQ4Avx512Streams, BlockQ4_K>(w, y, row_begin, row_end, [&](const BlockQ4_K* const* wr, float* out, auto n_rows) {
+  for_row_stretches_if_wanted<kQ4Avx512Streams, BlockQ4_K>(w, y, row_begin, row_end, [&](const BlockQ4_K* const* wr, float* out, auto n_rows) {
     constexpr int R = decltype(n_rows)::value;
     __m512 acc0[R], acc1[R];
     __m256 accm[R];
@@ -228,7 +229,7 @@ void matvec_q6_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
   const __m512i pick_hi = _mm512_set_epi32(7, 7, 7, 7, 6, 6, 6, 6, 5, 5, 5, 5, 4, 4, 4, 4);
   const __m512i low4 = _mm512_set1_epi8(15);
   const __m256i three = _mm256_set1_epi8(3);
-  for_row_stretches<kQ6Avx512Streams, BlockQ6_K>(w, y, row_begin, row_end, [&](const BlockQ6_K* const* wr, float* out, auto n_rows) {
+  for_row_stretches_if_wanted<kQ6Avx512Streams, BlockQ6_K>(w, y, row_begin, row_end, [&](const BlockQ6_K* const* wr, float* out, auto n_rows) {
     constexpr int R = decltype(n_rows)::value;
     __m512 acc0[R], acc1[R];
     for (int s = 0; s < R; ++s) acc0[s] = acc1[s] = _mm512_setzero_ps();

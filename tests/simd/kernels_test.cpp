@@ -647,3 +647,22 @@ TEST_CASE("simd dispatch: the matvec prefetch distance follows the CPU vendor an
     CHECK(std::string(error).find("RINGLM_PREFETCH") != std::string::npos);
   }
 }
+
+TEST_CASE("simd dispatch: the integer matvecs' row stretches follow the CPU vendor and RINGLM_QUANT_STREAMS") {
+  CpuFeatures intel{}, other{};
+  intel.intel = true;
+  const char* error = nullptr;
+  CHECK(select_quant_streams(nullptr, intel, &error));
+  CHECK_FALSE(select_quant_streams("", other, &error));
+  CHECK_FALSE(select_quant_streams("0", intel, &error));
+  CHECK(select_quant_streams("1", other, &error));
+  CHECK(error == nullptr);
+  for (const char* bad : {"2", "yes", "01", " 1", "-1"}) {
+    CAPTURE(bad);
+    error = nullptr;
+    CHECK(select_quant_streams(bad, intel, &error));
+    CHECK_FALSE(select_quant_streams(bad, other, &error));
+    REQUIRE(error != nullptr);
+    CHECK(std::string(error).find("RINGLM_QUANT_STREAMS") != std::string::npos);
+  }
+}
