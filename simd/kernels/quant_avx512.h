@@ -18,13 +18,15 @@
 // high nibbles = [4h+1, 4h+3], 32 elements each. The activations are rearranged per call the same
 // way; each lane's integer sum is scaled by (d * sc) * dx where the reference scales sc * isum by
 // d * dx — the same integers, the float roundings in other places, within the bound the tests
-// state. The min term m * xsum is formed in integers from activation sums computed once per call.
+// state. The min term is (dmin * m) * (xsum * dx), the activation sums and their products with dx
+// formed once per call.
 #pragma once
 
 #include <immintrin.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "runtime/tensor.h"
 #include "simd/kernels.h"
@@ -153,14 +155,35 @@ void matvec_q4_0_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
   });
 }
 
+// A Q4_K super-block's d x scale_j in lanes 0-7 and dmin x min_j in lanes 8-15 (j = sub-block; both
+// exact in f32: an 11-bit significand times a 6-bit integer). The 6-bit fields (blocks.h,
+// q4k_scale_min) come out of one 16-byte load as 16 bytes [scale 0-7, min 0-7]:
+//   j < 4: scale = b[j] & 63, min = b[j+4] & 63
+//   j >= 4: scale = (b[j+4] & 15) | (b[j-4] >> 6) << 4, min = (b[j+4] >> 4) | (b[j] >> 6) << 4
+// and widen in one step: fewer shuffles than 8-lane scales and mins apart (q4k_scales_mins).
+inline __m512 q4k_scales_mins_f32(const BlockQ4_K& blk) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk.scales));  // 12 bytes + 4 of the quants
+  const __m128i low = _mm_shuffle_epi8(v, _mm_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11));
+  const __m128i high = _mm_shuffle_epi8(v, _mm_setr_epi8(-1, -1, -1, -1, 0, 1, 2, 3, -1, -1, -1, -1, 4, 5, 6, 7));
+  // Byte-wise shifts through 16-bit ones: the bits a byte takes from its neighbour are masked off.
+  const __m128i fields = _mm_or_si128(
+      _mm_or_si128(_mm_and_si128(low, _mm_setr_epi8(63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 0, 0, 0, 0)),
+                   _mm_and_si128(_mm_srli_epi16(low, 4), _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 15, 15, 15, 15))),
+      _mm_and_si128(_mm_srli_epi16(high, 2), _mm_set1_epi8(0x30)));  // (x >> 6) << 4
+  uint32_t d_dmin;  // d, then dmin: adjacent f16 values
+  std::memcpy(&d_dmin, &blk.d, sizeof(d_dmin));
+  const __m128 dd = _mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(d_dmin)));
+  const __m512 scale = _mm512_permutexvar_ps(_mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0), _mm512_castps128_ps512(dd));
+  return _mm512_mul_ps(scale, _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(fields)));
+}
+
 void matvec_q4_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
   const size_t ahead = matvec_prefetch_bytes();  // bytes, 0 = none (simd/kernels.h)
   const int64_t ns = w.cols / kQK_K;
   // Per super-block: 4 activation pairs ([b0,b2], [b1,b3], [b4,b6], [b5,b7]) and, per sub-block,
-  // the activation sum and dx (8 lanes).
+  // its activation sum times its dx (8 lanes).
   PairedActivations ax;
-  alignas(32) __m256i xsum[kQ4Avx512MaxCols / kQK_K];
-  alignas(32) __m256 dx8[kQ4Avx512MaxCols / kQK_K];
+  alignas(32) __m256 xsum_dx[kQ4Avx512MaxCols / kQK_K];  // per sub-block: activation sum x dx
   for (int64_t i = 0; i < ns; ++i) {
     const BlockQ8_0* x = xq + 8 * i;
     alignas(32) int32_t sums[8];
@@ -172,8 +195,7 @@ void matvec_q4_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
       sums[a] = -hsum_epi32_256(_mm512_castsi512_si256(ax.start[4 * i + k]));
       sums[b] = -hsum_epi32_256(_mm512_extracti64x4_epi64(ax.start[4 * i + k], 1));
     }
-    xsum[i] = _mm256_load_si256(reinterpret_cast<const __m256i*>(sums));
-    dx8[i] = _mm256_load_ps(dxj);
+    xsum_dx[i] = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(sums))), _mm256_load_ps(dxj));
   }
   // Lane pattern of the 4 activation vectors: sub-blocks (0,2), (1,3), (4,6), (5,7).
   const __m512i pick[4] = {_mm512_set_epi32(2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0),
@@ -193,10 +215,7 @@ void matvec_q4_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
       for (int s = 0; s < R; ++s) {
         const BlockQ4_K* wb = wr[s];
         prefetch_ahead(wb + i, sizeof(BlockQ4_K), ahead);
-        __m256i sc8, m8;
-        q4k_scales_mins(wb[i].scales, &sc8, &m8);
-        // d * sc_j, exact in f32 (an 11-bit f16 significand times a 6-bit integer).
-        const __m512 dsc = _mm512_castps256_ps512(_mm256_mul_ps(_mm256_set1_ps(half_to_float(wb[i].d)), _mm256_cvtepi32_ps(sc8)));
+        const __m512 dsc = q4k_scales_mins_f32(wb[i]);  // d x scale_j (lanes 0-7), dmin x min_j (8-15)
         for (int h = 0; h < 2; ++h) {
           const __m512i v = _mm512_loadu_si512(wb[i].qs + 64 * h);
           const __m512i lo = _mm512_and_si512(v, low4), hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
@@ -206,9 +225,8 @@ void matvec_q4_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
           acc0[s] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), lo, ax.x[k0])), s0, acc0[s]);
           acc1[s] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(_mm512_setzero_si512(), hi, ax.x[k0 + 1])), s1, acc1[s]);
         }
-        // (dmin * dx_j) * (m_j * xsum_j) for the 8 sub-blocks.
-        accm[s] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_mullo_epi32(m8, xsum[i])),
-                                  _mm256_mul_ps(_mm256_set1_ps(half_to_float(wb[i].dmin)), dx8[i]), accm[s]);
+        // (dmin * m_j) * (xsum_j * dx_j) for the 8 sub-blocks.
+        accm[s] = _mm256_fmadd_ps(_mm512_extractf32x8_ps(dsc, 1), xsum_dx[i], accm[s]);
       }
     }
     for (int s = 0; s < R; ++s) out[s] = hsum512(_mm512_add_ps(acc0[s], acc1[s])) - hsum256(accm[s]);
