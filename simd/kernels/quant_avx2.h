@@ -16,6 +16,7 @@
 #include <immintrin.h>
 
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 
 #include "runtime/tensor.h"
@@ -34,24 +35,26 @@ inline int32_t hsum_epi32_256(__m256i v) {
 }
 
 inline float hsum256(__m256 v) { return reduce_add_128(_mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1))); }
-// Q4_K 6-bit scales and mins of one super-block (blocks.h q4k_scale_min) as int32 x 8, without a
-// trip through memory (8 scalar stores read back as one vector would stall store forwarding):
-//   j < 4: sc = b[j] & 63,                          m = b[j+4] & 63
-//   j >= 4: sc = (b[j+4] & 15) | (b[j-4] >> 6) << 4, m = (b[j+4] >> 4) | (b[j] >> 6) << 4
-inline void q4k_scales_mins(const uint8_t* b, __m256i* sc, __m256i* m) {
-  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b));  // 12 bytes + 4 of the quants
-  auto lanes = [&](char i0, char i1, char i2, char i3, char i4, char i5, char i6, char i7) {
-    return _mm256_cvtepu8_epi32(_mm_shuffle_epi8(v, _mm_setr_epi8(i0, i1, i2, i3, i4, i5, i6, i7, -1, -1, -1, -1, -1, -1, -1, -1)));
-  };
-  const __m256i s_lo = lanes(0, 1, 2, 3, 8, 9, 10, 11);  // b[j] for j < 4, b[j+4] for j >= 4
-  const __m256i m_lo = lanes(4, 5, 6, 7, 8, 9, 10, 11);  // b[j+4]
-  const __m256i s_hi = lanes(0, 0, 0, 0, 0, 1, 2, 3);    // b[j-4] (j >= 4)
-  const __m256i m_hi = lanes(0, 0, 0, 0, 4, 5, 6, 7);    // b[j] (j >= 4)
-  const __m256i c63 = _mm256_set1_epi32(63), c15 = _mm256_set1_epi32(15);
-  const __m256i sc_hi = _mm256_or_si256(_mm256_and_si256(s_lo, c15), _mm256_slli_epi32(_mm256_srli_epi32(s_hi, 6), 4));
-  const __m256i m_hi_v = _mm256_or_si256(_mm256_srli_epi32(m_lo, 4), _mm256_slli_epi32(_mm256_srli_epi32(m_hi, 6), 4));
-  *sc = _mm256_blend_epi32(_mm256_and_si256(s_lo, c63), sc_hi, 0xF0);
-  *m = _mm256_blend_epi32(_mm256_and_si256(m_lo, c63), m_hi_v, 0xF0);
+// Q4_K 6-bit scales and mins of one super-block (blocks.h q4k_scale_min) as 16 bytes [scale 0-7,
+// min 0-7], out of one 16-byte load (12 bytes + 4 of the quants) and no trip through memory:
+//   j < 4: scale = b[j] & 63,                          min = b[j+4] & 63
+//   j >= 4: scale = (b[j+4] & 15) | (b[j-4] >> 6) << 4, min = (b[j+4] >> 4) | (b[j] >> 6) << 4
+inline __m128i q4k_scale_min_bytes(const uint8_t* b) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b));
+  const __m128i low = _mm_shuffle_epi8(v, _mm_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11));
+  const __m128i high = _mm_shuffle_epi8(v, _mm_setr_epi8(-1, -1, -1, -1, 0, 1, 2, 3, -1, -1, -1, -1, 4, 5, 6, 7));
+  // Byte-wise shifts through 16-bit ones: the bits a byte takes from its neighbour are masked off.
+  return _mm_or_si128(
+      _mm_or_si128(_mm_and_si128(low, _mm_setr_epi8(63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 0, 0, 0, 0)),
+                   _mm_and_si128(_mm_srli_epi16(low, 4), _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 15, 15, 15, 15))),
+      _mm_and_si128(_mm_srli_epi16(high, 2), _mm_set1_epi8(0x30)));  // (x >> 6) << 4
+}
+
+// A Q4_K super-block's d and dmin (adjacent f16 values) as floats in lanes 0 and 1.
+inline __m128 q4k_d_dmin(const BlockQ4_K& blk) {
+  uint32_t bits;
+  std::memcpy(&bits, &blk.d, sizeof(bits));
+  return _mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(bits)));
 }
 
 // Rows [row_begin, row_end) as S equal stretches, row i of each handed to rows(wr, out, R) together
@@ -164,8 +167,8 @@ void block_starts(const BlockQ8_0* xq, int64_t nb, uint8_t offset, __m256i* star
 template <class Ops>
 void matvec_q4_k_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
   const int64_t ns = w.cols / kQK_K;
-  __m256i xsum[kKQuantAvx2MaxCols / kQK_K];  // per super-block: each sub-block's activation sum
-  __m256 dx8[kKQuantAvx2MaxCols / kQK_K];    // and its scale
+  __m256 xsum_dx[kKQuantAvx2MaxCols / kQK_K];  // per super-block: each sub-block's activation sum x its scale
+  __m256 dx8[kKQuantAvx2MaxCols / kQK_K];      // and its scale
   for (int64_t i = 0; i < ns; ++i) {
     alignas(32) int32_t sums[8];
     alignas(32) float dxj[8];
@@ -174,8 +177,8 @@ void matvec_q4_k_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
       sums[j] = hsum_epi32_256(Ops::dot_us(_mm256_set1_epi8(1), Ops::load(x.qs)));
       dxj[j] = half_to_float(x.d);
     }
-    xsum[i] = _mm256_load_si256(reinterpret_cast<const __m256i*>(sums));
     dx8[i] = _mm256_load_ps(dxj);
+    xsum_dx[i] = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(sums))), dx8[i]);
   }
   __m256i lane[8];
   for (int j = 0; j < 8; ++j) lane[j] = _mm256_set1_epi32(j);
@@ -189,10 +192,10 @@ void matvec_q4_k_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
       for (int s = 0; s < R; ++s) {
         const BlockQ4_K* wb = wr[s];
         prefetch_ahead(wb + i, sizeof(BlockQ4_K), ahead);
-        __m256i sc8, m8;
-        q4k_scales_mins(wb[i].scales, &sc8, &m8);
+        const __m128i fields = q4k_scale_min_bytes(wb[i].scales);
+        const __m128 dd = q4k_d_dmin(wb[i]);
         // d * sc_j * dx_j for the 8 sub-blocks (d * sc_j is exact in f32: 11-bit x 6-bit).
-        const __m256 s8 = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(half_to_float(wb[i].d)), _mm256_cvtepi32_ps(sc8)), dx8[i]);
+        const __m256 s8 = _mm256_mul_ps(_mm256_mul_ps(_mm256_broadcastss_ps(dd), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(fields))), dx8[i]);
         const BlockQ8_0* x = xq + 8 * i;
         for (int h = 0; h < 4; ++h) {  // 32 bytes: sub-block 2h in the low nibbles, 2h+1 in the high
           const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[i].qs + 32 * h));
@@ -202,9 +205,9 @@ void matvec_q4_k_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
           acc1[s] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(Ops::dot_us(hi, Ops::load(x[2 * h + 1].qs))),
                                     _mm256_permutevar8x32_ps(s8, lane[2 * h + 1]), acc1[s]);
         }
-        // (dmin * dx_j) * (m_j * xsum_j) for the 8 sub-blocks.
-        accm[s] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_mullo_epi32(m8, xsum[i])),
-                                  _mm256_mul_ps(_mm256_set1_ps(half_to_float(wb[i].dmin)), dx8[i]), accm[s]);
+        // (dmin * m_j) * (xsum_j * dx_j) for the 8 sub-blocks (dmin * m_j exact, as above).
+        const __m256 dmin_m = _mm256_mul_ps(_mm256_broadcastss_ps(_mm_movehdup_ps(dd)), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_unpackhi_epi64(fields, fields))));
+        accm[s] = _mm256_fmadd_ps(dmin_m, xsum_dx[i], accm[s]);
       }
     }
     for (int s = 0; s < R; ++s) out[s] = hsum256(_mm256_add_ps(acc0[s], acc1[s])) - hsum256(accm[s]);

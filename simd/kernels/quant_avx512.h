@@ -26,7 +26,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 
 #include "runtime/tensor.h"
 #include "simd/kernels.h"
@@ -156,25 +155,11 @@ void matvec_q4_0_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
 }
 
 // A Q4_K super-block's d x scale_j in lanes 0-7 and dmin x min_j in lanes 8-15 (j = sub-block; both
-// exact in f32: an 11-bit significand times a 6-bit integer). The 6-bit fields (blocks.h,
-// q4k_scale_min) come out of one 16-byte load as 16 bytes [scale 0-7, min 0-7]:
-//   j < 4: scale = b[j] & 63, min = b[j+4] & 63
-//   j >= 4: scale = (b[j+4] & 15) | (b[j-4] >> 6) << 4, min = (b[j+4] >> 4) | (b[j] >> 6) << 4
-// and widen in one step: fewer shuffles than 8-lane scales and mins apart (q4k_scales_mins).
+// exact in f32: an 11-bit significand times a 6-bit integer), from the 16 field bytes widened in
+// one step (quant_avx2.h: q4k_scale_min_bytes).
 inline __m512 q4k_scales_mins_f32(const BlockQ4_K& blk) {
-  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk.scales));  // 12 bytes + 4 of the quants
-  const __m128i low = _mm_shuffle_epi8(v, _mm_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11));
-  const __m128i high = _mm_shuffle_epi8(v, _mm_setr_epi8(-1, -1, -1, -1, 0, 1, 2, 3, -1, -1, -1, -1, 4, 5, 6, 7));
-  // Byte-wise shifts through 16-bit ones: the bits a byte takes from its neighbour are masked off.
-  const __m128i fields = _mm_or_si128(
-      _mm_or_si128(_mm_and_si128(low, _mm_setr_epi8(63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 0, 0, 0, 0)),
-                   _mm_and_si128(_mm_srli_epi16(low, 4), _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 15, 15, 15, 15))),
-      _mm_and_si128(_mm_srli_epi16(high, 2), _mm_set1_epi8(0x30)));  // (x >> 6) << 4
-  uint32_t d_dmin;  // d, then dmin: adjacent f16 values
-  std::memcpy(&d_dmin, &blk.d, sizeof(d_dmin));
-  const __m128 dd = _mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(d_dmin)));
-  const __m512 scale = _mm512_permutexvar_ps(_mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0), _mm512_castps128_ps512(dd));
-  return _mm512_mul_ps(scale, _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(fields)));
+  const __m512 scale = _mm512_permutexvar_ps(_mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0), _mm512_castps128_ps512(q4k_d_dmin(blk)));
+  return _mm512_mul_ps(scale, _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(q4k_scale_min_bytes(blk.scales))));
 }
 
 void matvec_q4_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
