@@ -228,10 +228,18 @@ void matvec_q6_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
   const int64_t ns = w.cols / kQK_K, np = ns * 4;  // block pairs
   PairedActivations ax;
   for (int64_t p = 0; p < np; ++p) pair_activations(ax, p, xq[2 * p], xq[2 * p + 1], true, 32);
-  const __m512i pick_lo = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
-  const __m512i pick_hi = _mm512_set_epi32(7, 7, 7, 7, 6, 6, 6, 6, 5, 5, 5, 5, 4, 4, 4, 4);
-  const __m512i low4 = _mm512_set1_epi8(15);
-  const __m256i three = _mm256_set1_epi8(3);
+  // Lanes 0-3 of a block pair take scale 4h'+2k, lanes 4-7 scale 4h'+2k+1 (h' = half, k = block
+  // of the pair), 8-15 the next block's two: picked from the super-block's 16 scaled scales.
+  __m512i pick[4];
+  for (int k = 0; k < 4; ++k) {
+    pick[k] = _mm512_set_epi32(4 * k + 3, 4 * k + 3, 4 * k + 3, 4 * k + 3, 4 * k + 2, 4 * k + 2, 4 * k + 2, 4 * k + 2, 4 * k + 1, 4 * k + 1,
+                               4 * k + 1, 4 * k + 1, 4 * k, 4 * k, 4 * k, 4 * k);
+  }
+  const __m512i low4 = _mm512_set1_epi8(15), bits45 = _mm512_set1_epi8(0x30);
+  // qh bits 2k..2k+1 to bits 4-5 of each byte (16-bit shifts: what a byte takes from its neighbour
+  // is masked off): blocks 0/1 of a half shift left by 4/2, blocks 2/3 right by 0/2.
+  const __m512i shl01 = _mm512_mask_blend_epi64(0xF0, _mm512_set1_epi16(4), _mm512_set1_epi16(2));
+  const __m512i shr23 = _mm512_mask_blend_epi64(0xF0, _mm512_setzero_si512(), _mm512_set1_epi16(2));
   for_row_stretches_if_wanted<kQ6Avx512Streams, BlockQ6_K>(w, y, row_begin, row_end, [&](const BlockQ6_K* const* wr, float* out, auto n_rows) {
     constexpr int R = decltype(n_rows)::value;
     __m512 acc0[R], acc1[R];
@@ -240,22 +248,19 @@ void matvec_q6_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
       for (int s = 0; s < R; ++s) {
         const BlockQ6_K* wb = wr[s];
         prefetch_ahead(wb + i, sizeof(BlockQ6_K), ahead);
-        const __m256 d = _mm256_set1_ps(half_to_float(wb[i].d));
+        // d * scale for the super-block's 16 scales, exact in f32 (an 11-bit significand times an
+        // 8-bit integer).
+        const __m512 dsc = _mm512_mul_ps(_mm512_set1_ps(half_to_float(wb[i].d)),
+                                         _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[i].scales)))));
         for (int h = 0; h < 2; ++h) {
           const __m512i ql = _mm512_loadu_si512(wb[i].ql + 64 * h);
-          const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[i].qh + 32 * h));
-          const __m512i hi01 = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_and_si256(qh, three)),
-                                                  _mm256_and_si256(_mm256_srli_epi16(qh, 2), three), 1);
-          const __m512i hi23 = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_and_si256(_mm256_srli_epi16(qh, 4), three)),
-                                                  _mm256_and_si256(_mm256_srli_epi16(qh, 6), three), 1);
-          const __m512i q01 = _mm512_or_si512(_mm512_and_si512(ql, low4), _mm512_slli_epi16(hi01, 4));
-          const __m512i q23 = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), low4), _mm512_slli_epi16(hi23, 4));
-          // d * scale, exact in f32 (an 11-bit significand times an 8-bit integer).
-          const __m512 dsc = _mm512_castps256_ps512(_mm256_mul_ps(
-              d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(wb[i].scales + 8 * h))))));
+          const __m512i qh = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[i].qh + 32 * h)));
+          // (A & B) | C: ternary-logic table 0xEA.
+          const __m512i q01 = _mm512_ternarylogic_epi32(ql, low4, _mm512_and_si512(_mm512_sllv_epi16(qh, shl01), bits45), 0xEA);
+          const __m512i q23 = _mm512_ternarylogic_epi32(_mm512_srli_epi16(ql, 4), low4, _mm512_and_si512(_mm512_srlv_epi16(qh, shr23), bits45), 0xEA);
           const int64_t p = 4 * i + 2 * h;
-          const __m512 s0 = _mm512_mul_ps(_mm512_permutexvar_ps(pick_lo, dsc), ax.dx[p]);
-          const __m512 s1 = _mm512_mul_ps(_mm512_permutexvar_ps(pick_hi, dsc), ax.dx[p + 1]);
+          const __m512 s0 = _mm512_mul_ps(_mm512_permutexvar_ps(pick[2 * h], dsc), ax.dx[p]);
+          const __m512 s1 = _mm512_mul_ps(_mm512_permutexvar_ps(pick[2 * h + 1], dsc), ax.dx[p + 1]);
           acc0[s] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(ax.start[p], q01, ax.x[p])), s0, acc0[s]);
           acc1[s] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_dpbusd_epi32(ax.start[p + 1], q23, ax.x[p + 1])), s1, acc1[s]);
         }
