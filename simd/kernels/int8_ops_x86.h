@@ -144,6 +144,10 @@ struct X86Ops128 {
     return _mm_add_epi32(_mm_madd_epi16(_mm_maddubs_epi16(one8, b.lo), one16), _mm_madd_epi16(_mm_maddubs_epi16(one8, b.hi), one16));
   }
   static I mul(I v, int s) { return _mm_mullo_epi32(v, _mm_set1_epi32(s)); }
+  static int32_t fsum_i(I v) {
+    v = _mm_add_epi32(v, _mm_shuffle_epi32(v, 0x4E));
+    return _mm_cvtsi128_si32(_mm_add_epi32(v, _mm_shuffle_epi32(v, 0xB1)));
+  }
 
   static F fzero() { return _mm_setzero_ps(); }
   static F fmadd(I v, float s, F acc) { return _mm_add_ps(_mm_mul_ps(_mm_cvtepi32_ps(v), _mm_set1_ps(s)), acc); }

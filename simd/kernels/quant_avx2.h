@@ -22,6 +22,7 @@
 #include "runtime/tensor.h"
 #include "simd/kernels/arch_ops.h"
 #include "simd/kernels/quant_kernels.h"
+#include "simd/kernels/quant_sse.h"
 #include "simd/quant/blocks.h"
 
 namespace ringlm {
@@ -35,21 +36,6 @@ inline int32_t hsum_epi32_256(__m256i v) {
 }
 
 inline float hsum256(__m256 v) { return reduce_add_128(_mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1))); }
-// Q4_K 6-bit scales and mins of one super-block (blocks.h q4k_scale_min) as 16 bytes [scale 0-7,
-// min 0-7], out of one 16-byte load (12 bytes + 4 of the quants) and no trip through memory:
-//   j < 4: scale = b[j] & 63,                          min = b[j+4] & 63
-//   j >= 4: scale = (b[j+4] & 15) | (b[j-4] >> 6) << 4, min = (b[j+4] >> 4) | (b[j] >> 6) << 4
-inline __m128i q4k_scale_min_bytes(const uint8_t* b) {
-  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b));
-  const __m128i low = _mm_shuffle_epi8(v, _mm_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11));
-  const __m128i high = _mm_shuffle_epi8(v, _mm_setr_epi8(-1, -1, -1, -1, 0, 1, 2, 3, -1, -1, -1, -1, 4, 5, 6, 7));
-  // Byte-wise shifts through 16-bit ones: the bits a byte takes from its neighbour are masked off.
-  return _mm_or_si128(
-      _mm_or_si128(_mm_and_si128(low, _mm_setr_epi8(63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 0, 0, 0, 0)),
-                   _mm_and_si128(_mm_srli_epi16(low, 4), _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 15, 15, 15, 15))),
-      _mm_and_si128(_mm_srli_epi16(high, 2), _mm_set1_epi8(0x30)));  // (x >> 6) << 4
-}
-
 // A Q4_K super-block's d and dmin (adjacent f16 values) as floats in lanes 0 and 1.
 inline __m128 q4k_d_dmin(const BlockQ4_K& blk) {
   uint32_t bits;

@@ -1,0 +1,93 @@
+// SSE4.2 (SSSE3 + SSE4.1) decode matvec for Q4_K weights (x Q8_0 activations), and the 128-bit
+// helpers the AVX2 and AVX-512 kernels share. Included by translation units built with at least
+// SSE4.2.
+//
+// The generic Q4_K kernel (quant_kernels.h) unpacks a super-block's scales in scalar code and
+// multiplies each sub-block's int32 lanes by its scale and min in integers; on the SSE4.2 set
+// that left the matvec at ~3 GB/s per core. Here, as in quant_avx2.h, the scales and mins come out
+// as one 16-byte vector, become d x scale x dx and dmin x min floats once per super-block, and the
+// activation sums (times dx) are formed once per call. The integers are those of the reference;
+// only the order of the float steps differs (the tests' bound).
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "runtime/tensor.h"
+#include "simd/kernels/arch_ops.h"
+#include "simd/kernels/int8_ops_x86.h"
+#include "simd/kernels/quant_kernels.h"
+#include "simd/quant/blocks.h"
+
+namespace ringlm {
+namespace {
+
+// Q4_K 6-bit scales and mins of one super-block (blocks.h q4k_scale_min) as 16 bytes [scale 0-7,
+// min 0-7], out of one 16-byte load (12 bytes + 4 of the quants) and no trip through memory:
+//   j < 4: scale = b[j] & 63,                          min = b[j+4] & 63
+//   j >= 4: scale = (b[j+4] & 15) | (b[j-4] >> 6) << 4, min = (b[j+4] >> 4) | (b[j] >> 6) << 4
+inline __m128i q4k_scale_min_bytes(const uint8_t* b) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b));
+  const __m128i low = _mm_shuffle_epi8(v, _mm_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11));
+  const __m128i high = _mm_shuffle_epi8(v, _mm_setr_epi8(-1, -1, -1, -1, 0, 1, 2, 3, -1, -1, -1, -1, 4, 5, 6, 7));
+  // Byte-wise shifts through 16-bit ones: the bits a byte takes from its neighbour are masked off.
+  return _mm_or_si128(
+      _mm_or_si128(_mm_and_si128(low, _mm_setr_epi8(63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 0, 0, 0, 0)),
+                   _mm_and_si128(_mm_srli_epi16(low, 4), _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 15, 15, 15, 15))),
+      _mm_and_si128(_mm_srli_epi16(high, 2), _mm_set1_epi8(0x30)));  // (x >> 6) << 4
+}
+
+// Longest row whose per-call activation arrays the SSE Q4_K kernel keeps on the stack (longer:
+// the generic kernel): 2 KiB of sub-block scales and 2 KiB of sums x scales.
+constexpr int64_t kQ4KSseMaxCols = 16384;
+
+inline void matvec_q4_k_sse(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
+  using Ops = X86Ops128;
+  const int64_t ns = w.cols / kQK_K;
+  alignas(16) float dx[kQ4KSseMaxCols / kQK8_0];       // each sub-block's activation scale
+  alignas(16) float xsum_dx[kQ4KSseMaxCols / kQK8_0];  // and its activation sum times that scale
+  for (int64_t b = 0; b < ns * 8; ++b) {
+    dx[b] = half_to_float(xq[b].d);
+    xsum_dx[b] = static_cast<float>(Ops::fsum_i(Ops::sum_i8(Ops::load(xq[b].qs)))) * dx[b];
+  }
+  const size_t ahead = matvec_prefetch_bytes();  // bytes, 0 = none (simd/kernels.h)
+  const __m128i low4 = _mm_set1_epi8(15);
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    const BlockQ4_K* wb = reinterpret_cast<const BlockQ4_K*>(w.row(r));
+    __m128 acc0 = _mm_setzero_ps(), acc1 = _mm_setzero_ps(), accm = _mm_setzero_ps();
+    for (int64_t i = 0; i < ns; ++i) {
+      prefetch_ahead(wb + i, sizeof(BlockQ4_K), ahead);
+      const __m128i fields = q4k_scale_min_bytes(wb[i].scales);
+      const __m128 d = _mm_set1_ps(half_to_float(wb[i].d)), dmin = _mm_set1_ps(half_to_float(wb[i].dmin));
+      const float* dxi = dx + 8 * i;
+      // d * scale_j * dx_j for the 8 sub-blocks (d * scale_j is exact in f32: 11-bit x 6-bit).
+      alignas(16) float s8[8];
+      _mm_store_ps(s8, _mm_mul_ps(_mm_mul_ps(d, _mm_cvtepi32_ps(_mm_cvtepu8_epi32(fields))), _mm_load_ps(dxi)));
+      _mm_store_ps(s8 + 4, _mm_mul_ps(_mm_mul_ps(d, _mm_cvtepi32_ps(_mm_cvtepu8_epi32(_mm_srli_si128(fields, 4)))), _mm_load_ps(dxi + 4)));
+      const BlockQ8_0* x = xq + 8 * i;
+      for (int h = 0; h < 4; ++h) {  // 32 bytes: sub-block 2h in the low nibbles, 2h+1 in the high
+        const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[i].qs + 32 * h));
+        const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[i].qs + 32 * h + 16));
+        const Ops::V lo{_mm_and_si128(a, low4), _mm_and_si128(b, low4)};
+        const Ops::V hi{_mm_and_si128(_mm_srli_epi16(a, 4), low4), _mm_and_si128(_mm_srli_epi16(b, 4), low4)};
+        acc0 = _mm_add_ps(_mm_mul_ps(_mm_cvtepi32_ps(Ops::dot_us(lo, Ops::load(x[2 * h].qs))), _mm_set1_ps(s8[2 * h])), acc0);
+        acc1 = _mm_add_ps(_mm_mul_ps(_mm_cvtepi32_ps(Ops::dot_us(hi, Ops::load(x[2 * h + 1].qs))), _mm_set1_ps(s8[2 * h + 1])), acc1);
+      }
+      // (dmin * min_j) * (sum_j * dx_j) for the 8 sub-blocks (dmin * min_j exact, as above).
+      accm = _mm_add_ps(_mm_mul_ps(_mm_mul_ps(dmin, _mm_cvtepi32_ps(_mm_cvtepu8_epi32(_mm_srli_si128(fields, 8)))), _mm_load_ps(xsum_dx + 8 * i)), accm);
+      accm = _mm_add_ps(_mm_mul_ps(_mm_mul_ps(dmin, _mm_cvtepi32_ps(_mm_cvtepu8_epi32(_mm_srli_si128(fields, 12)))), _mm_load_ps(xsum_dx + 8 * i + 4)), accm);
+    }
+    y[r - row_begin] = Ops::fsum(_mm_add_ps(acc0, acc1)) - Ops::fsum(accm);
+  }
+}
+
+// The integer matvec of the SSE4.2 set: Q4_K rows through the kernel above, other types through
+// the generic ones.
+inline void matvec_q8_sse(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
+  if (w.dtype == DType::kQ4_K && w.cols <= kQ4KSseMaxCols) return matvec_q4_k_sse(w, xq, y, row_begin, row_end);
+  matvec_q8<X86Ops128>(w, xq, y, row_begin, row_end);
+}
+
+}  // namespace
+}  // namespace ringlm
