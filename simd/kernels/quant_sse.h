@@ -1,4 +1,4 @@
-// SSE4.2 (SSSE3 + SSE4.1) decode matvec for Q4_K weights (x Q8_0 activations), and the 128-bit
+// SSE4.2 (SSSE3 + SSE4.1) decode matvecs for Q4_K and Q6_K weights (x Q8_0 activations), and the 128-bit
 // helpers the AVX2 and AVX-512 kernels share. Included by translation units built with at least
 // SSE4.2.
 //
@@ -38,8 +38,8 @@ inline __m128i q4k_scale_min_bytes(const uint8_t* b) {
       _mm_and_si128(_mm_srli_epi16(high, 2), _mm_set1_epi8(0x30)));  // (x >> 6) << 4
 }
 
-// Longest row whose per-call activation arrays the SSE Q4_K kernel keeps on the stack (longer:
-// the generic kernel): 2 KiB of sub-block scales and 2 KiB of sums x scales.
+// Longest row whose per-call activation arrays the SSE kernels keep on the stack (longer: the
+// generic kernels): Q4_K 2 KiB of block scales and 2 KiB of sums x scales, Q6_K 2 + 4 KiB.
 constexpr int64_t kQ4KSseMaxCols = 16384;
 
 inline void matvec_q4_k_sse(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
@@ -82,10 +82,81 @@ inline void matvec_q4_k_sse(const TensorView& w, const BlockQ8_0* xq, float* y, 
   }
 }
 
-// The integer matvec of the SSE4.2 set: Q4_K rows through the kernel above, other types through
-// the generic ones.
+// Q6_K: activation block j of a super-block is elements 32j..32j+31 (half h = j / 4, k = j % 4:
+// low bits from ql[64h + 32(k & 1) ...], low nibble for k < 2; high bits from qh[32h ...] bits
+// 2k..2k+1), with one signed 8-bit scale per 16 elements. q enters pmaddubsw unsigned (0..63, pair
+// sums at most 2 x 63 x 127), pmaddwd multiplies the pairs by the half's scale: int32 lanes whose
+// sum is the block's sum of scale x q x x. The weights' zero point (-32 x scale x activation sum of
+// each half) is one pmaddwd per 4 blocks from half-block sums formed once per call, kept in a float
+// accumulator of its own. Blocks scale by d x dx, as the reference's integers do.
+inline void matvec_q6_k_sse(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
+  using Ops = X86Ops128;
+  const int64_t nb = w.cols / kQK8_0;
+  alignas(16) float dx[kQ4KSseMaxCols / kQK8_0];
+  // Per 4 blocks (half a super-block), the 8 half-block activation sums as int16 (|sum| <= 2032),
+  // in the order of that half's 8 scales.
+  __m128i xsum[kQ4KSseMaxCols / kQK8_0 / 4];
+  const __m128i one8 = _mm_set1_epi8(1), one16 = _mm_set1_epi16(1);
+  for (int64_t g = 0; g < nb / 4; ++g) {
+    alignas(16) int16_t sums[8];
+    for (int k = 0; k < 4; ++k) {
+      const BlockQ8_0& xb = xq[4 * g + k];
+      dx[4 * g + k] = half_to_float(xb.d);
+      const Ops::V x = Ops::load(xb.qs);
+      sums[2 * k] = static_cast<int16_t>(Ops::fsum_i(_mm_madd_epi16(_mm_maddubs_epi16(one8, x.lo), one16)));
+      sums[2 * k + 1] = static_cast<int16_t>(Ops::fsum_i(_mm_madd_epi16(_mm_maddubs_epi16(one8, x.hi), one16)));
+    }
+    xsum[g] = _mm_load_si128(reinterpret_cast<const __m128i*>(sums));
+  }
+  // pshufb masks broadcasting int16 scale 2k (lo) and 2k+1 (hi) of a half's 8.
+  __m128i pick_lo[4], pick_hi[4];
+  for (int k = 0; k < 4; ++k) {
+    pick_lo[k] = _mm_set1_epi16(static_cast<int16_t>((4 * k) | (4 * k + 1) << 8));
+    pick_hi[k] = _mm_set1_epi16(static_cast<int16_t>((4 * k + 2) | (4 * k + 3) << 8));
+  }
+  const size_t ahead = matvec_prefetch_bytes();  // bytes, 0 = none (simd/kernels.h)
+  const __m128i low4 = _mm_set1_epi8(15), three = _mm_set1_epi8(3);
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    const BlockQ6_K* wb = reinterpret_cast<const BlockQ6_K*>(w.row(r));
+    __m128 acc0 = _mm_setzero_ps(), acc1 = _mm_setzero_ps(), accz = _mm_setzero_ps();
+    for (int64_t i = 0; i < nb / 8; ++i) {
+      prefetch_ahead(wb + i, sizeof(BlockQ6_K), ahead);
+      const __m128 d = _mm_set1_ps(half_to_float(wb[i].d));
+      for (int h = 0; h < 2; ++h) {
+        const int64_t g = 2 * i + h, b0 = 4 * g;
+        const __m128i sc = _mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(wb[i].scales + 8 * h)));
+        auto ld = [](const uint8_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); };
+        const uint8_t* ql = wb[i].ql + 64 * h;
+        const uint8_t* qh = wb[i].qh + 32 * h;
+        const __m128i l0[2] = {ld(ql), ld(ql + 16)}, l1[2] = {ld(ql + 32), ld(ql + 48)}, hb[2] = {ld(qh), ld(qh + 16)};
+        // Block k, 16-byte part o: quants 0..63 (low nibble of l0 / l1 for k < 2, high for k >= 2;
+        // bits 2k..2k+1 of qh on top).
+        auto q = [&](int k, int o) {
+          const __m128i l = k % 2 == 0 ? l0[o] : l1[o];
+          const __m128i lo = _mm_and_si128(k < 2 ? l : _mm_srli_epi16(l, 4), low4);
+          const __m128i hi = _mm_and_si128(_mm_srli_epi16(hb[o], 2 * k), three);
+          return _mm_or_si128(lo, _mm_slli_epi16(hi, 4));
+        };
+        for (int k = 0; k < 4; ++k) {
+          const Ops::V x = Ops::load(xq[b0 + k].qs);
+          const __m128i lanes = _mm_add_epi32(_mm_madd_epi16(_mm_maddubs_epi16(q(k, 0), x.lo), _mm_shuffle_epi8(sc, pick_lo[k])),
+                                              _mm_madd_epi16(_mm_maddubs_epi16(q(k, 1), x.hi), _mm_shuffle_epi8(sc, pick_hi[k])));
+          __m128& acc = k % 2 == 0 ? acc0 : acc1;
+          acc = _mm_add_ps(_mm_mul_ps(_mm_cvtepi32_ps(lanes), _mm_mul_ps(d, _mm_set1_ps(dx[b0 + k]))), acc);
+        }
+        // The 4 blocks' zero points, 32 x (scale_lo x sum_lo + scale_hi x sum_hi), scaled by d x dx.
+        accz = _mm_add_ps(_mm_mul_ps(_mm_cvtepi32_ps(_mm_madd_epi16(sc, xsum[g])), _mm_mul_ps(d, _mm_load_ps(dx + b0))), accz);
+      }
+    }
+    y[r - row_begin] = Ops::fsum(_mm_add_ps(acc0, acc1)) - 32.0f * Ops::fsum(accz);
+  }
+}
+
+// The integer matvec of the SSE4.2 set: Q4_K and Q6_K rows through the kernels above, other types
+// through the generic ones.
 inline void matvec_q8_sse(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
   if (w.dtype == DType::kQ4_K && w.cols <= kQ4KSseMaxCols) return matvec_q4_k_sse(w, xq, y, row_begin, row_end);
+  if (w.dtype == DType::kQ6_K && w.cols <= kQ4KSseMaxCols) return matvec_q6_k_sse(w, xq, y, row_begin, row_end);
   matvec_q8<X86Ops128>(w, xq, y, row_begin, row_end);
 }
 
