@@ -1,5 +1,5 @@
 // AVX2 decode matvecs for Q4_K, Q6_K, Q4_0 and Q8_0 weights (x Q8_0 activations), and the 256-bit
-// helpers the AVX-512 kernels share (quant_avx512.h: for_row_stretches among them). Included only
+// helpers the AVX-512 kernels share (quant_avx512.h). Included only
 // by translation units built with AVX2 (+ F16C).
 //
 // The generic kernels (quant_kernels.h) spend most of a block's instructions on its scales:
@@ -9,7 +9,7 @@
 // activations is formed once per call (for Q6_K, Q4_0 and, with VNNI, Q8_0 the weights' zero point
 // as a dot start, which also spares the sign juggling of a signed x signed dot). The integers are
 // those of the reference; only the order of the float steps differs (the tests' bound). Each
-// thread reads its rows as a few far-apart stretches side by side (for_row_stretches), each
+// thread reads its rows as a few far-apart stretches side by side (quant_sse.h: for_row_stretches), each
 // prefetched ahead where the CPU wants it (matvec_prefetch_bytes).
 #pragma once
 
@@ -41,40 +41,6 @@ inline __m128 q4k_d_dmin(const BlockQ4_K& blk) {
   uint32_t bits;
   std::memcpy(&bits, &blk.d, sizeof(bits));
   return _mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(bits)));
-}
-
-// Rows [row_begin, row_end) as S equal stretches, row i of each handed to rows(wr, out, R) together
-// (R = S; leftover rows one at a time, R = 1), so a thread reads S sequential memory streams
-// instead of one: one stream per thread leaves much of the memory's bandwidth unused (Intel Xeon,
-// AVX2 Q8_0, 2 threads, no prefetch: decode 12.0 -> 21.3 tok/s with 4 streams, 22.5 with 8). A row's result
-// must not depend on R, so that no result depends on the thread split.
-template <int S, class Block, class Rows>
-__attribute__((always_inline)) inline void for_row_stretches(const TensorView& w, float* y, int64_t row_begin, int64_t row_end,
-                                                             Rows&& rows) {
-  const int64_t len = (row_end - row_begin) / S;
-  for (int64_t i = 0; i < len; ++i) {
-    const Block* wr[S];
-    float out[S];
-    for (int s = 0; s < S; ++s) wr[s] = reinterpret_cast<const Block*>(w.row(row_begin + s * len + i));
-    rows(wr, out, std::integral_constant<int, S>{});
-    for (int s = 0; s < S; ++s) y[s * len + i] = out[s];
-  }
-  for (int64_t r = row_begin + S * len; r < row_end; ++r) {
-    const Block* wr = reinterpret_cast<const Block*>(w.row(r));
-    rows(&wr, y + (r - row_begin), std::integral_constant<int, 1>{});
-  }
-}
-
-// for_row_stretches with S stretches where the CPU wants them for the integer kernels
-// (matvec_quant_streams(), simd/kernels.h), else one row at a time: the same results either way.
-template <int S, class Block, class Rows>
-__attribute__((always_inline)) inline void for_row_stretches_if_wanted(const TensorView& w, float* y, int64_t row_begin, int64_t row_end,
-                                                                       Rows&& rows) {
-  if (matvec_quant_streams()) {
-    for_row_stretches<S, Block>(w, y, row_begin, row_end, rows);
-  } else {
-    for_row_stretches<1, Block>(w, y, row_begin, row_end, rows);
-  }
 }
 
 // Streams (stretches) of the Q8_0 matvecs, this file's (where wanted) and quant_avx512.h's (always);
