@@ -1,4 +1,4 @@
-// SSE4.2 (SSSE3 + SSE4.1) decode matvecs for Q4_K, Q6_K and Q8_0 weights (x Q8_0 activations), and the 128-bit
+// SSE4.2 (SSSE3 + SSE4.1) decode matvecs for Q4_K, Q6_K, Q8_0 and Q4_0 weights (x Q8_0 activations), and the 128-bit
 // helpers the AVX2 and AVX-512 kernels share. Included by translation units built with at least
 // SSE4.2.
 //
@@ -73,7 +73,7 @@ __attribute__((always_inline)) inline void for_row_stretches_if_wanted(const Ten
   }
 }
 
-// The SSE Q8_0 matvec's stretches where wanted (RINGLM_Q8_STREAMS overrides, for measuring).
+// The SSE Q8_0/Q4_0 matvecs' stretches where wanted (RINGLM_Q8_STREAMS overrides, for measuring).
 #ifdef RINGLM_Q8_STREAMS
 constexpr int kQ8SseStreams = RINGLM_Q8_STREAMS;
 #else
@@ -194,24 +194,26 @@ inline void matvec_q6_k_sse(const TensorView& w, const BlockQ8_0* xq, float* y, 
   }
 }
 
-// Q8_0, rows in stretches where wanted: the generic kernel's integers (the sign trick into
-// pmaddubsw) and float steps, dx converted once per call instead of per row (without F16C an f16
-// conversion is a dozen instructions), bit-identical to the generic kernel.
-inline void matvec_q8_0_sse(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
+// Q8_0 and Q4_0, rows in stretches where wanted: the generic kernels' integers (the sign trick
+// into pmaddubsw) and float steps, dx converted once per call instead of per row (without F16C an
+// f16 conversion is a dozen instructions); bit-identical to the generic kernels.
+// quants(block) gives a weight block's 32 signed quants.
+template <class Block, class Quants>
+inline void blocks32_sse(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end, Quants&& quants) {
   using Ops = X86Ops128;
   const int64_t nb = w.cols / kQK8_0;
   float dx[kQ4KSseMaxCols / kQK8_0];
   for (int64_t b = 0; b < nb; ++b) dx[b] = half_to_float(xq[b].d);
   const size_t ahead = matvec_prefetch_bytes();  // bytes, 0 = none (simd/kernels.h)
-  for_row_stretches_if_wanted<kQ8SseStreams, BlockQ8_0>(w, y, row_begin, row_end, [&](const BlockQ8_0* const* wr, float* out, auto n_rows) {
+  for_row_stretches_if_wanted<kQ8SseStreams, Block>(w, y, row_begin, row_end, [&](const Block* const* wr, float* out, auto n_rows) {
     constexpr int R = decltype(n_rows)::value;
     __m128 acc[2][R];
     for (int s = 0; s < R; ++s) acc[0][s] = acc[1][s] = _mm_setzero_ps();
     auto step = [&](int64_t b, __m128* a) {
       const Ops::V xv = Ops::load(xq[b].qs);
       for (int s = 0; s < R; ++s) {
-        prefetch_ahead(wr[s] + b, sizeof(BlockQ8_0), ahead);
-        a[s] = Ops::fmadd(Ops::dot_ss(Ops::load(wr[s][b].qs), xv), half_to_float(wr[s][b].d) * dx[b], a[s]);
+        prefetch_ahead(wr[s] + b, sizeof(Block), ahead);
+        a[s] = Ops::fmadd(Ops::dot_ss(quants(wr[s][b]), xv), half_to_float(wr[s][b].d) * dx[b], a[s]);
       }
     };
     int64_t b = 0;
@@ -224,12 +226,18 @@ inline void matvec_q8_0_sse(const TensorView& w, const BlockQ8_0* xq, float* y, 
   });
 }
 
-// The integer matvec of the SSE4.2 set: Q4_K, Q6_K and Q8_0 rows through the kernels above, other
-// types through the generic ones.
+// The integer matvec of the SSE4.2 set: every block type through the kernels above (rows up to
+// kQ4KSseMaxCols), float types through the generic path.
 inline void matvec_q8_sse(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
   if (w.dtype == DType::kQ4_K && w.cols <= kQ4KSseMaxCols) return matvec_q4_k_sse(w, xq, y, row_begin, row_end);
   if (w.dtype == DType::kQ6_K && w.cols <= kQ4KSseMaxCols) return matvec_q6_k_sse(w, xq, y, row_begin, row_end);
-  if (w.dtype == DType::kQ8_0 && w.cols <= kQ4KSseMaxCols) return matvec_q8_0_sse(w, xq, y, row_begin, row_end);
+  if (w.dtype == DType::kQ8_0 && w.cols <= kQ4KSseMaxCols) {
+    return blocks32_sse<BlockQ8_0>(w, xq, y, row_begin, row_end, [](const BlockQ8_0& b) { return X86Ops128::load(b.qs); });
+  }
+  if (w.dtype == DType::kQ4_0 && w.cols <= kQ4KSseMaxCols) {
+    return blocks32_sse<BlockQ4_0>(w, xq, y, row_begin, row_end,
+                                   [](const BlockQ4_0& b) { return X86Ops128::sub_i8(X86Ops128::nibbles_q4_0(b.qs), 8); });
+  }
   matvec_q8<X86Ops128>(w, xq, y, row_begin, row_end);
 }
 
