@@ -1,13 +1,14 @@
-// SSE4.2 (SSSE3 + SSE4.1) decode matvecs for Q4_K, Q6_K, Q8_0 and Q4_0 weights (x Q8_0 activations), and the 128-bit
-// helpers the AVX2 and AVX-512 kernels share. Included by translation units built with at least
-// SSE4.2.
+// SSE4.2 (SSSE3 + SSE4.1) decode matvecs for Q4_K, Q6_K, Q8_0 and Q4_0 weights (x Q8_0
+// activations), and the helpers every x86 integer kernel shares (for_row_stretches, the Q4_K scale
+// bytes). Included by translation units built with at least SSE4.2.
 //
-// The generic Q4_K kernel (quant_kernels.h) unpacks a super-block's scales in scalar code and
-// multiplies each sub-block's int32 lanes by its scale and min in integers; on the SSE4.2 set
-// that left the matvec at ~3 GB/s per core. Here, as in quant_avx2.h, the scales and mins come out
-// as one 16-byte vector, become d x scale x dx and dmin x min floats once per super-block, and the
-// activation sums (times dx) are formed once per call. The integers are those of the reference;
-// only the order of the float steps differs (the tests' bound).
+// The generic kernels (quant_kernels.h) convert each activation block's f16 scale per row — a
+// dozen instructions without F16C — and unpack K-quant scales in scalar code; on the SSE4.2 set
+// that left the matvecs at 3-6 GB/s per core. Here activation scales (and sums) are formed once
+// per call, Q4_K's scales and mins come out as one 16-byte vector (as in quant_avx2.h), and
+// Q6_K's scales enter pmaddwd per 16 elements. The integers are those of the reference; only the
+// order of the float steps differs (the tests' bound; Q8_0 and Q4_0 are bit-identical to the
+// generic kernels).
 #pragma once
 
 #include <immintrin.h>
