@@ -66,41 +66,6 @@ constexpr int kKQuantAvx2Streams = RINGLM_KQ_STREAMS;
 constexpr int kKQuantAvx2Streams = 2;
 #endif
 
-// For R rows side by side: blocks 0..nb-1 alternate between two FMA chains per row, acc0 (even
-// blocks) and acc1 (odd); step(b, acc) adds block b of every row s to acc[s].
-template <int R, class Step>
-__attribute__((always_inline)) inline void two_chains(int64_t nb, __m256* acc0, __m256* acc1, Step&& step) {
-  for (int s = 0; s < R; ++s) acc0[s] = acc1[s] = _mm256_setzero_ps();
-  int64_t b = 0;
-  for (; b + 2 <= nb; b += 2) {
-    step(b, acc0);
-    step(b + 1, acc1);
-  }
-  if (b < nb) step(b, acc0);
-}
-
-// Rows of 32-element blocks (Q8_0, Q4_0) in S stretches (for_row_stretches), each on two FMA
-// chains (two_chains): lanes(block, b, xv) gives weight block b's exact int32 lanes against
-// activation block b (xv), which are scaled by dw x dx[b], the reference's float product.
-template <int S, class Block, class Ops, class Lanes>
-__attribute__((always_inline)) inline void blocks32_in_stretches(const TensorView& w, const BlockQ8_0* xq, const float* dx, float* y,
-                                                                 int64_t row_begin, int64_t row_end, Lanes&& lanes) {
-  const int64_t nb = w.cols / 32;
-  const size_t ahead = matvec_prefetch_bytes();  // bytes, 0 = none (simd/kernels.h)
-  for_row_stretches_if_wanted<S, Block>(w, y, row_begin, row_end, [&](const Block* const* wr, float* out, auto n_rows) {
-    constexpr int R = decltype(n_rows)::value;
-    __m256 acc0[R], acc1[R];
-    two_chains<R>(nb, acc0, acc1, [&](int64_t b, __m256* acc) {
-      const __m256i xv = Ops::load(xq[b].qs);
-      for (int s = 0; s < R; ++s) {
-        prefetch_ahead(wr[s] + b, sizeof(Block), ahead);
-        acc[s] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(lanes(wr[s][b], b, xv)), _mm256_set1_ps(half_to_float(wr[s][b].d) * dx[b]), acc[s]);
-      }
-    });
-    for (int s = 0; s < R; ++s) out[s] = Ops::fsum(acc0[s]) + Ops::fsum(acc1[s]);
-  });
-}
-
 // Longest row the per-call activation arrays are kept for on the stack (longer: generic kernels).
 // (Q6_K, Q4_0 and Q8_0: 16 KiB of per-block dot starts, Q4_K: 4 KiB of sums and scales.)
 constexpr int64_t kKQuantAvx2MaxCols = 16384;
@@ -237,7 +202,7 @@ void matvec_q4_0_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
   });
 }
 
-// Q8_0, rows in stretches (for_row_stretches). With VNNI the signed weights enter vpdpbusd as
+// Q8_0, rows in stretches (quant_sse.h: blocks32_in_stretches). With VNNI the signed weights enter vpdpbusd as
 // w + 128 (sign bit flipped) with the lanes started at -128 x lane sums (formed once per call);
 // without, pmaddubsw needs the sign trick, since (w + 128) x x pair sums would saturate its int16.
 // Either way a lane holds the exact sum over the same four elements as in the generic kernel, and

@@ -74,6 +74,37 @@ __attribute__((always_inline)) inline void for_row_stretches_if_wanted(const Ten
   }
 }
 
+// Rows of 32-element blocks (Q8_0, Q4_0) in S stretches where wanted (for_row_stretches_if_wanted),
+// each row's blocks alternating between two accumulators (even, odd), summed in that order:
+// lanes(block, b, xv) gives weight block b's exact int32 lanes against activation block b (xv),
+// which Ops::fmadd scales by dw x dx[b], the reference's float product. The SSE and AVX2 sets' Q8_0
+// and Q4_0 matvecs (Ops: X86Ops128, X86Ops256).
+template <int S, class Block, class Ops, class Lanes>
+__attribute__((always_inline)) inline void blocks32_in_stretches(const TensorView& w, const BlockQ8_0* xq, const float* dx, float* y,
+                                                                 int64_t row_begin, int64_t row_end, Lanes&& lanes) {
+  const int64_t nb = w.cols / 32;
+  const size_t ahead = matvec_prefetch_bytes();  // bytes, 0 = none (simd/kernels.h)
+  for_row_stretches_if_wanted<S, Block>(w, y, row_begin, row_end, [&](const Block* const* wr, float* out, auto n_rows) {
+    constexpr int R = decltype(n_rows)::value;
+    typename Ops::F acc[2][R];
+    for (int s = 0; s < R; ++s) acc[0][s] = acc[1][s] = Ops::fzero();
+    auto step = [&](int64_t b, typename Ops::F* a) {
+      const typename Ops::V xv = Ops::load(xq[b].qs);
+      for (int s = 0; s < R; ++s) {
+        prefetch_ahead(wr[s] + b, sizeof(Block), ahead);
+        a[s] = Ops::fmadd(lanes(wr[s][b], b, xv), half_to_float(wr[s][b].d) * dx[b], a[s]);
+      }
+    };
+    int64_t b = 0;
+    for (; b + 2 <= nb; b += 2) {
+      step(b, acc[0]);
+      step(b + 1, acc[1]);
+    }
+    if (b < nb) step(b, acc[0]);
+    for (int s = 0; s < R; ++s) out[s] = Ops::fsum(acc[0][s]) + Ops::fsum(acc[1][s]);
+  });
+}
+
 // The SSE Q8_0/Q4_0 matvecs' stretches where wanted (RINGLM_Q8_STREAMS overrides, for measuring).
 #ifdef RINGLM_Q8_STREAMS
 constexpr int kQ8SseStreams = RINGLM_Q8_STREAMS;
@@ -83,13 +114,13 @@ constexpr int kQ8SseStreams = 4;
 
 // Longest row whose per-call activation arrays the SSE kernels keep on the stack (longer: the
 // generic kernels): Q4_K 2 KiB of block scales and 2 KiB of sums x scales, Q6_K 2 + 4 KiB.
-constexpr int64_t kQ4KSseMaxCols = 16384;
+constexpr int64_t kSseMaxCols = 16384;
 
 inline void matvec_q4_k_sse(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
   using Ops = X86Ops128;
   const int64_t ns = w.cols / kQK_K;
-  alignas(16) float dx[kQ4KSseMaxCols / kQK8_0];       // each sub-block's activation scale
-  alignas(16) float xsum_dx[kQ4KSseMaxCols / kQK8_0];  // and its activation sum times that scale
+  alignas(16) float dx[kSseMaxCols / kQK8_0];       // each sub-block's activation scale
+  alignas(16) float xsum_dx[kSseMaxCols / kQK8_0];  // and its activation sum times that scale
   for (int64_t b = 0; b < ns * 8; ++b) {
     dx[b] = half_to_float(xq[b].d);
     xsum_dx[b] = static_cast<float>(Ops::fsum_i(Ops::sum_i8(Ops::load(xq[b].qs)))) * dx[b];
@@ -135,10 +166,10 @@ inline void matvec_q4_k_sse(const TensorView& w, const BlockQ8_0* xq, float* y, 
 inline void matvec_q6_k_sse(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
   using Ops = X86Ops128;
   const int64_t nb = w.cols / kQK8_0;
-  alignas(16) float dx[kQ4KSseMaxCols / kQK8_0];
+  alignas(16) float dx[kSseMaxCols / kQK8_0];
   // Per 4 blocks (half a super-block), the 8 half-block activation sums as int16 (|sum| <= 2032),
   // in the order of that half's 8 scales.
-  __m128i xsum[kQ4KSseMaxCols / kQK8_0 / 4];
+  __m128i xsum[kSseMaxCols / kQK8_0 / 4];
   const __m128i one8 = _mm_set1_epi8(1), one16 = _mm_set1_epi16(1);
   for (int64_t g = 0; g < nb / 4; ++g) {
     alignas(16) int16_t sums[8];
@@ -195,49 +226,27 @@ inline void matvec_q6_k_sse(const TensorView& w, const BlockQ8_0* xq, float* y, 
   }
 }
 
-// Q8_0 and Q4_0, rows in stretches where wanted: the generic kernels' integers (the sign trick
-// into pmaddubsw) and float steps, dx converted once per call instead of per row (without F16C an
-// f16 conversion is a dozen instructions); bit-identical to the generic kernels.
-// quants(block) gives a weight block's 32 signed quants.
-template <class Block, class Quants>
-inline void blocks32_sse(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end, Quants&& quants) {
-  using Ops = X86Ops128;
-  const int64_t nb = w.cols / kQK8_0;
-  float dx[kQ4KSseMaxCols / kQK8_0];
-  for (int64_t b = 0; b < nb; ++b) dx[b] = half_to_float(xq[b].d);
-  const size_t ahead = matvec_prefetch_bytes();  // bytes, 0 = none (simd/kernels.h)
-  for_row_stretches_if_wanted<kQ8SseStreams, Block>(w, y, row_begin, row_end, [&](const Block* const* wr, float* out, auto n_rows) {
-    constexpr int R = decltype(n_rows)::value;
-    __m128 acc[2][R];
-    for (int s = 0; s < R; ++s) acc[0][s] = acc[1][s] = _mm_setzero_ps();
-    auto step = [&](int64_t b, __m128* a) {
-      const Ops::V xv = Ops::load(xq[b].qs);
-      for (int s = 0; s < R; ++s) {
-        prefetch_ahead(wr[s] + b, sizeof(Block), ahead);
-        a[s] = Ops::fmadd(Ops::dot_ss(quants(wr[s][b]), xv), half_to_float(wr[s][b].d) * dx[b], a[s]);
-      }
-    };
-    int64_t b = 0;
-    for (; b + 2 <= nb; b += 2) {
-      step(b, acc[0]);
-      step(b + 1, acc[1]);
-    }
-    if (b < nb) step(b, acc[0]);
-    for (int s = 0; s < R; ++s) out[s] = Ops::fsum(acc[0][s]) + Ops::fsum(acc[1][s]);
-  });
-}
-
 // The integer matvec of the SSE4.2 set: every block type through the kernels above (rows up to
-// kQ4KSseMaxCols), float types through the generic path.
+// kSseMaxCols), float types through the generic path. Q8_0 and Q4_0 keep the generic kernels'
+// integers (the sign trick into pmaddubsw) and float steps, so they are bit-identical to them;
+// what changes is dx, converted once per call instead of per row (without F16C an f16 conversion
+// is a dozen instructions), and the stretches.
 inline void matvec_q8_sse(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
-  if (w.dtype == DType::kQ4_K && w.cols <= kQ4KSseMaxCols) return matvec_q4_k_sse(w, xq, y, row_begin, row_end);
-  if (w.dtype == DType::kQ6_K && w.cols <= kQ4KSseMaxCols) return matvec_q6_k_sse(w, xq, y, row_begin, row_end);
-  if (w.dtype == DType::kQ8_0 && w.cols <= kQ4KSseMaxCols) {
-    return blocks32_sse<BlockQ8_0>(w, xq, y, row_begin, row_end, [](const BlockQ8_0& b) { return X86Ops128::load(b.qs); });
-  }
-  if (w.dtype == DType::kQ4_0 && w.cols <= kQ4KSseMaxCols) {
-    return blocks32_sse<BlockQ4_0>(w, xq, y, row_begin, row_end,
-                                   [](const BlockQ4_0& b) { return X86Ops128::sub_i8(X86Ops128::nibbles_q4_0(b.qs), 8); });
+  using Ops = X86Ops128;
+  if (w.cols <= kSseMaxCols) {
+    if (w.dtype == DType::kQ4_K) return matvec_q4_k_sse(w, xq, y, row_begin, row_end);
+    if (w.dtype == DType::kQ6_K) return matvec_q6_k_sse(w, xq, y, row_begin, row_end);
+    if (w.dtype == DType::kQ8_0 || w.dtype == DType::kQ4_0) {
+      float dx[kSseMaxCols / kQK8_0];
+      for (int64_t b = 0; b < w.cols / kQK8_0; ++b) dx[b] = half_to_float(xq[b].d);
+      if (w.dtype == DType::kQ8_0) {
+        return blocks32_in_stretches<kQ8SseStreams, BlockQ8_0, Ops>(
+            w, xq, dx, y, row_begin, row_end, [](const BlockQ8_0& b, int64_t, const Ops::V& xv) { return Ops::dot_ss(Ops::load(b.qs), xv); });
+      }
+      return blocks32_in_stretches<kQ8SseStreams, BlockQ4_0, Ops>(w, xq, dx, y, row_begin, row_end, [](const BlockQ4_0& b, int64_t, const Ops::V& xv) {
+        return Ops::dot_ss(Ops::sub_i8(Ops::nibbles_q4_0(b.qs), 8), xv);
+      });
+    }
   }
   matvec_q8<X86Ops128>(w, xq, y, row_begin, row_end);
 }
