@@ -140,7 +140,8 @@ size_t matvec_prefetch_bytes();
 // The rule, pure: `forced` is RINGLM_PREFETCH's value; a bad one sets `error` and gives the default.
 size_t select_prefetch_bytes(const char* forced, const CpuFeatures& features, const char** error);
 
-// Whether the integer decode matvecs that can (AVX2 Q8_0/Q4_0/Q4_K/Q6_K, AVX-512 Q4_0/Q4_K/Q6_K)
+// Whether the integer decode matvecs that can (SSE4.2 Q8_0/Q4_0, AVX2 Q8_0/Q4_0/Q4_K/Q6_K, AVX-512
+// Q4_0/Q4_K/Q6_K)
 // read each thread's rows as several far-apart stretches side by side rather than one row after
 // another. On the project's Intel Xeon they drew 15-90 % more from memory that way; on AMD (Zen 5)
 // 2 stretches in a 256-bit Q8_0 kernel read slower and 4 in the AVX-512 Q6_K one decoded ~10 %
