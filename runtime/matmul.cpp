@@ -1,5 +1,6 @@
 #include "runtime/matmul.h"
 
+#include <algorithm>
 #include <mutex>
 
 #include "simd/kernels.h"
@@ -36,6 +37,7 @@ const char* prefill_gemm_name() {
   switch (active_kernels().prefill_gemm) {
     case PrefillGemm::kBf16: return "bf16";
     case PrefillGemm::kF32: return "f32";
+    case PrefillGemm::kInt8: return "int8 (Q8_0, Q4_0) + f32";
     case PrefillGemm::kBlas: break;
   }
   return matmul_has_blas() ? "OpenBLAS sgemm" : "none, per-token matvec";
@@ -46,6 +48,8 @@ bool gemm_uses_bf16(DType t) {
          (t == DType::kBF16 || t == DType::kQ8_0 || t == DType::kQ4_0 || t == DType::kQ4_K || t == DType::kQ6_K);
 }
 
+bool gemm_uses_q8(DType t) { return active_kernels().prefill_gemm == PrefillGemm::kInt8 && gemm_q8_supports(t); }
+
 namespace {
 // How one weight matrix of a call is multiplied, and its row unit: the rows handled as one piece.
 // Pieces are fixed by the matrix alone (never by the thread split), so every output element is
@@ -53,6 +57,7 @@ namespace {
 enum class Path {
   kMatvec,      // one token, or no GEMM for this type: the kernel table's matvec, per token
   kMatvecQ8,    // the same over activations quantized to Q8_0 (integer weight types)
+  kQ8Gemm,      // int8 GEMM: Q8_0 / Q4_0 weights against the packed Q8_0 activations
   kBf16Tiles,   // bf16 GEMM: bf16 weights in place, others dequantized into the thread's bf16 tile
   kF32Tiles,    // f32 GEMM: f32 weights in place, others dequantized into the thread's f32 tile
   kSgemmTiles,  // sgemm over rows dequantized into the thread's f32 tile
@@ -70,7 +75,12 @@ Path choose_path(const TensorView& w, size_t n_tokens, const MatmulScratch& scra
     return Path::kBf16Tiles;
   }
   const bool f32_tile_fits = scratch.tiles != nullptr && cols * kGemmTileRows <= scratch.tile_floats;
-  if (n_tokens >= kGemmMinTokens && active_kernels().prefill_gemm == PrefillGemm::kF32 &&
+  // The int8 GEMM's scratch (40 bytes a column) fits wherever the f32 tile (128) does.
+  if (n_tokens >= kGemmMinTokens && scratch.xp != nullptr && gemm_uses_q8(w.dtype) && f32_tile_fits) {
+    return Path::kQ8Gemm;
+  }
+  const PrefillGemm gemm = active_kernels().prefill_gemm;
+  if (n_tokens >= kGemmMinTokens && (gemm == PrefillGemm::kF32 || gemm == PrefillGemm::kInt8) &&
       (w.dtype == DType::kF32 || f32_tile_fits)) {
     return Path::kF32Tiles;
   }
@@ -85,6 +95,7 @@ Path choose_path(const TensorView& w, size_t n_tokens, const MatmulScratch& scra
 
 int64_t row_unit(Path path) {
   switch (path) {
+    case Path::kQ8Gemm:
     case Path::kBf16Tiles:
     case Path::kF32Tiles:
     case Path::kSgemmTiles: return kGemmTileRows;
@@ -116,6 +127,15 @@ void run_rows(const Part& part, const float* x, size_t n_tokens, const MatmulScr
     case Path::kMatvec:
       for (size_t t = 0; t < n_tokens; ++t) k.matvec(w, x + t * cols, part.y + t * rows + r0, r0, r1);
       return;
+    case Path::kQ8Gemm: {
+      const Q8Tokens xt{scratch.xq, scratch.xp, n_tokens};
+      void* tile = scratch.tiles + static_cast<size_t>(thread) * scratch.tile_floats;
+      for (int64_t a = r0; a < r1; a += kGemmTileRows) {
+        const int64_t b = a + kGemmTileRows < r1 ? a + kGemmTileRows : r1;
+        k.gemm_q8(w, a, b, xt, tile, part.y + a, rows);
+      }
+      return;
+    }
     case Path::kBf16Tiles:
       for (int64_t a = r0; a < r1; a += kGemmTileRows) {
         const int64_t b = a + kGemmTileRows < r1 ? a + kGemmTileRows : r1;
@@ -173,7 +193,7 @@ void matmul(Span<const MatmulTarget> targets, const float* x, size_t n_tokens, c
   Part parts[kMaxMatmulTargets];
   const size_t n_parts = targets.size();
   int64_t n_units = 0;
-  bool any_q8 = false, any_bf16 = false, any_blas = false;
+  bool any_q8 = false, any_packed = false, any_bf16 = false, any_blas = false;
   for (size_t i = 0; i < n_parts; ++i) {
     const TensorView& w = *targets[i].w;
     Part& part = parts[i];
@@ -181,7 +201,8 @@ void matmul(Span<const MatmulTarget> targets, const float* x, size_t n_tokens, c
     part.unit = row_unit(part.path);
     part.n_units = (w.rows + part.unit - 1) / part.unit;
     n_units += part.n_units;
-    any_q8 = any_q8 || part.path == Path::kMatvecQ8;
+    any_packed = any_packed || part.path == Path::kQ8Gemm;
+    any_q8 = any_q8 || part.path == Path::kMatvecQ8 || part.path == Path::kQ8Gemm;
     any_bf16 = any_bf16 || part.path == Path::kBf16Tiles;
     any_blas = any_blas || part.path == Path::kSgemmTiles || part.path == Path::kSgemmF32;
   }
@@ -189,8 +210,18 @@ void matmul(Span<const MatmulTarget> targets, const float* x, size_t n_tokens, c
   if (any_blas) blas_init_once();
 #endif
   // The activations are converted once for every matrix of the call.
-  if (any_q8) {
-    for (size_t t = 0; t < n_tokens; ++t) k.quantize_q8(x + t * cols, scratch.xq + t * (cols / 32), static_cast<int64_t>(cols));
+  const size_t nb = cols / kQK8_0;
+  if (any_packed) {  // quantized and packed per group of 16 tokens, the groups split between threads
+    const int64_t groups = static_cast<int64_t>((n_tokens + kQ8PackTokens - 1) / kQ8PackTokens);
+    pool.parallel_for(groups, [&](int64_t g0, int64_t g1, int) {
+      const size_t t1 = std::min(n_tokens, static_cast<size_t>(g1) * kQ8PackTokens);
+      for (size_t t = static_cast<size_t>(g0) * kQ8PackTokens; t < t1; ++t) {
+        k.quantize_q8(x + t * cols, scratch.xq + t * nb, static_cast<int64_t>(cols));
+      }
+      pack_q8_tokens(scratch.xq, n_tokens, nb, static_cast<size_t>(g0), static_cast<size_t>(g1), scratch.xp);
+    });
+  } else if (any_q8) {
+    for (size_t t = 0; t < n_tokens; ++t) k.quantize_q8(x + t * cols, scratch.xq + t * nb, static_cast<int64_t>(cols));
   }
   if (any_bf16) {
     pool.parallel_for(static_cast<int64_t>(n_tokens), [&](int64_t t0, int64_t t1, int) {

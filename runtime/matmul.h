@@ -7,6 +7,9 @@
 //    quantized weights (Q8_0, Q4_0, Q4_K, Q6_K) dequantized into a per-thread bf16 tile,
 //    activations rounded to bf16 once per call: the same precision the incumbent uses for these
 //    types; f32 and f16 weights take the next path available (bf16 would drop their mantissa bits);
+//  - where it prefers its int8 GEMM (AVX512-VNNI on Intel), Q8_0 and Q4_0 weights against the
+//    activations quantized to Q8_0 blocks as decode does (integer dot products per block, Q8_0
+//    rows read in place), the other types as on the next line;
 //  - where it prefers its f32 GEMM (AVX-512 on Intel, where FMA outruns vdpbf16ps; AVX2), every
 //    type: f32 weights directly, others dequantized into a per-thread f32 tile, f32 activations;
 //  - otherwise (or with RINGLM_GEMM=blas) OpenBLAS sgemm when the build has it: f32 weights
@@ -29,6 +32,7 @@ struct MatmulScratch {
   float* tiles = nullptr;   // [n_threads][tile_floats] dequantized weight rows, or nullptr
   size_t tile_floats = 0;   // per thread: kGemmTileRows * widest weight row
   uint16_t* xb = nullptr;   // [n_tokens][cols] activations rounded to bf16 for the bf16 GEMM, or nullptr
+  uint8_t* xp = nullptr;    // q8_packed_bytes(n_tokens, cols / 32): xq packed for the int8 GEMM, or nullptr
 };
 
 // Rows are split between threads in multiples of this: SIMD kernels reduce rows in groups (up to
@@ -54,22 +58,27 @@ const char* prefill_gemm_name();
 
 // Whether prefill rounds activations to bf16 for weights of type `t` (then scratch.xb is needed).
 bool gemm_uses_bf16(DType t);
+// Whether prefill multiplies weights of type `t` through the int8 GEMM (then scratch.xp is needed).
+bool gemm_uses_q8(DType t);
 
 // What a model's prefill needs in MatmulScratch: dequantized tiles and/or bf16 activations.
 struct GemmNeeds {
   bool tiles = false;
   bool bf16_activations = false;
+  bool q8_packed = false;
   void add(DType t) {  // one weight matrix of type t
     const bool bf16 = gemm_uses_bf16(t);
     tiles = tiles || (t != DType::kF32 && !(bf16 && t == DType::kBF16));
     bf16_activations = bf16_activations || bf16;
+    q8_packed = q8_packed || gemm_uses_q8(t);
   }
 };
 
 // x: [n_tokens][w.cols], y: [n_tokens][w.rows], both row-major and contiguous.
 // scratch.xq: at least n_tokens * w.cols / 32 blocks for integer weight types (else unused);
 // scratch.tiles: used for non-f32 weights when n_tokens >= kGemmMinTokens, if not null;
-// scratch.xb: n_tokens * w.cols elements, used with the tiles when gemm_uses_bf16(w.dtype).
+// scratch.xb: n_tokens * w.cols elements, used with the tiles when gemm_uses_bf16(w.dtype);
+// scratch.xp: q8_packed_bytes(n_tokens, w.cols / 32), used with the tiles when gemm_uses_q8(w.dtype).
 // Rows are split between the pool's threads; every output element is computed by the same code
 // whatever the split, so results are bit-identical at any thread count.
 void matmul(const TensorView& w, const float* x, size_t n_tokens, float* y, const MatmulScratch& scratch, ThreadPool& pool);

@@ -29,7 +29,7 @@ namespace {
 // The prefill GEMM a level uses unless RINGLM_GEMM says otherwise.
 PrefillGemm default_gemm(SimdLevel level, const CpuFeatures& f) {
   switch (level) {
-    case SimdLevel::kAvx512: return f.intel ? PrefillGemm::kF32 : PrefillGemm::kBf16;
+    case SimdLevel::kAvx512: return f.intel ? PrefillGemm::kInt8 : PrefillGemm::kBf16;
     case SimdLevel::kAvx2: return PrefillGemm::kF32;
     default: return PrefillGemm::kBlas;
   }
@@ -41,7 +41,7 @@ const Kernels* kernels_for_level(SimdLevel level, const CpuFeatures& f, PrefillG
     case SimdLevel::kScalar: return gemm == PrefillGemm::kBlas ? &scalar_kernels() : nullptr;
 #ifdef RINGLM_SIMD_HAVE_X86
     case SimdLevel::kSse4_2: return f.sse4_2 && gemm == PrefillGemm::kBlas ? &sse4_2_kernels() : nullptr;
-    case SimdLevel::kAvx2: return f.avx2 && f.fma && f.f16c && gemm != PrefillGemm::kBf16 ? &avx2_kernels(f, gemm) : nullptr;
+    case SimdLevel::kAvx2: return f.avx2 && f.fma && f.f16c && gemm != PrefillGemm::kBf16 && gemm != PrefillGemm::kInt8 ? &avx2_kernels(f, gemm) : nullptr;
     case SimdLevel::kAvx512:
       if (!(f.avx512f && f.avx512dq && f.avx512bw && f.avx512vl && f.avx512_bf16 && f.avx512_vnni && f.fma && f.f16c)) {
         return nullptr;
@@ -89,9 +89,9 @@ SimdSelection select_kernels(const char* forced, const CpuFeatures& f, const cha
   const SimdLevel level = select_level(forced, f, &error);
   SimdSelection s{kernels_for_level(level, f), error};
   if (forced_gemm == nullptr || forced_gemm[0] == '\0') return s;
-  const PrefillGemm kinds[] = {PrefillGemm::kBlas, PrefillGemm::kBf16, PrefillGemm::kF32};
-  const char* names[] = {"blas", "bf16", "f32"};
-  for (int i = 0; i < 3; ++i) {
+  const PrefillGemm kinds[] = {PrefillGemm::kBlas, PrefillGemm::kBf16, PrefillGemm::kF32, PrefillGemm::kInt8};
+  const char* names[] = {"blas", "bf16", "f32", "int8"};
+  for (int i = 0; i < 4; ++i) {
     if (std::strcmp(forced_gemm, names[i]) != 0) continue;
     if (const Kernels* k = kernels_for_level(level, f, kinds[i])) {
       s.kernels = k;
@@ -100,7 +100,7 @@ SimdSelection select_kernels(const char* forced, const CpuFeatures& f, const cha
     }
     return s;
   }
-  if (s.error == nullptr) s.error = "RINGLM_GEMM is not one of blas|bf16|f32; using the kernel set's own prefill GEMM";
+  if (s.error == nullptr) s.error = "RINGLM_GEMM is not one of blas|bf16|f32|int8; using the kernel set's own prefill GEMM";
   return s;
 }
 

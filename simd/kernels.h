@@ -10,6 +10,7 @@
 #include "platform/cpu_features.h"
 #include "runtime/tensor.h"
 #include "simd/quant/blocks.h"
+#include "simd/quant/q8_tokens.h"
 
 namespace ringlm {
 
@@ -36,8 +37,13 @@ struct KvRows {
 //   kBf16  gemm_bf16 over bf16 weights / tiles and activations rounded to bf16 (AVX512-BF16
 //          where vdpbf16ps runs at full rate: AMD);
 //   kF32   gemm_f32 over f32 weights / dequantized f32 tiles and f32 activations (AVX-512 where
-//          two 512-bit FMAs per cycle outrun vdpbf16ps: Intel; AVX2).
-enum class PrefillGemm : int { kBlas, kBf16, kF32 };
+//          two 512-bit FMAs per cycle outrun vdpbf16ps: Intel; AVX2);
+//   kInt8  gemm_q8 for Q8_0 and Q4_0 weights (integer dot products against the activations
+//          quantized as decode quantizes them: AVX512-VNNI on Intel), gemm_f32 for the others.
+enum class PrefillGemm : int { kBlas, kBf16, kF32, kInt8 };
+
+// Weight types gemm_q8 takes.
+inline bool gemm_q8_supports(DType t) { return t == DType::kQ8_0 || t == DType::kQ4_0; }
 
 struct Kernels {
   const char* name;  // "scalar", "avx2", ...
@@ -81,6 +87,15 @@ struct Kernels {
                    size_t ldy);
   // A weight row of `type` (n elements) dequantized to f32, bit-identical to dequantize_row.
   void (*dequantize_f32)(DType type, const void* row, float* out, int64_t n);
+  // Prefill GEMM on integers, w of a type gemm_q8_supports: for tokens t < x.m and rows r in
+  // [row_begin, row_end) (at most 32 of them), y[t * ldy + r - row_begin] =
+  //   acc = 0; for each block j in order: acc = fma(float(isum) * dx, dw, acc)
+  // where isum is the exact integer dot of weight block j's quants (Q4_0: nibble - 8) with the
+  // token's Q8_0 block j, dx and dw the two blocks' f16 scales. Every set computes these bits.
+  // x.packed: pack_q8_tokens(x.xq) (the scalar reference reads x.xq only); scratch: 40 bytes per
+  // weight column (per-row block scales, Q4_0 rows unpacked).
+  void (*gemm_q8)(const TensorView& w, int64_t row_begin, int64_t row_end, const Q8Tokens& x, void* scratch, float* y,
+                  size_t ldy);
   // The bandwidth probe's read loop (platform/bandwidth.h, SumWordsFn) at this set's width.
   uint64_t (*sum_words)(const uint64_t* words, size_t n_words);
   // Which GEMM prefill uses (runtime/matmul.cpp). Sets without their own GEMM carry the scalar
@@ -104,10 +119,11 @@ const char* simd_level_name(SimdLevel level);
 // The table of `level` for a CPU with `features`, or nullptr when this build does not contain the
 // level (x86 sets on ARM and vice versa) or the CPU lacks an instruction it needs. Sub-features
 // pick variants inside a level (avx2: AVX-VNNI; neon: dotprod), so tests can mask them off.
-// Prefill uses the level's default GEMM: avx512 f32 on Intel, bf16 elsewhere; avx2 f32; others BLAS.
+// Prefill uses the level's default GEMM: avx512 int8 (+ f32) on Intel, bf16 elsewhere; avx2 f32;
+// others BLAS.
 const Kernels* kernels_for_level(SimdLevel level, const CpuFeatures& features);
-// The same with prefill through `gemm`; nullptr also when the level has no such GEMM (bf16:
-// avx512 only; f32: avx2 and avx512; blas: every level).
+// The same with prefill through `gemm`; nullptr also when the level has no such GEMM (bf16 and
+// int8: avx512 only; f32: avx2 and avx512; blas: every level).
 const Kernels* kernels_for_level(SimdLevel level, const CpuFeatures& features, PrefillGemm gemm);
 
 // The fastest level `features` supports (kScalar at worst).
@@ -121,7 +137,7 @@ struct SimdSelection {
 // The selection rule, pure: `forced` is RINGLM_SIMD's value (nullptr or "" = unset). A known level
 // the CPU supports is used as is; an unknown name or an unsupported level falls back to the best
 // supported set and sets `error`. The library never prints: callers report `error` themselves.
-// `forced_gemm` is RINGLM_GEMM's value: "blas", "bf16" or "f32" picks the prefill GEMM among
+// `forced_gemm` is RINGLM_GEMM's value: "blas", "bf16", "f32" or "int8" picks the prefill GEMM among
 // those the chosen level has; an unknown name or one the level lacks sets `error` (unless
 // RINGLM_SIMD already did) and keeps the level's default.
 SimdSelection select_kernels(const char* forced, const CpuFeatures& features, const char* forced_gemm = nullptr);

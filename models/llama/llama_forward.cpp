@@ -41,6 +41,8 @@ bool ForwardScratch::layout(Arena& arena, const ModelConfig& c, int32_t batch, u
   mm.tile_floats = gemm.tiles && b >= kGemmMinTokens ? gemm_tile_floats(widest_row) : 0;
   mm.tiles = mm.tile_floats > 0 ? arena.alloc<float>(mm.tile_floats * static_cast<size_t>(threads)) : nullptr;
   mm.xb = gemm.bf16_activations && b >= kGemmMinTokens ? arena.alloc<uint16_t>(b * static_cast<size_t>(widest_row)) : nullptr;
+  mm.xp = gemm.q8_packed && b >= kGemmMinTokens ? arena.alloc<uint8_t>(q8_packed_bytes(b, static_cast<size_t>(widest_row) / 32))
+                                                : nullptr;
   if (arena.exhausted()) return false;
   if (!arena.measuring()) {
     for (int32_t j = 0; j < c.head_dim / 2; ++j) {

@@ -2,11 +2,13 @@
 // -mavx512vnni -mfma -mf16c). xsimd arch avx512f: its 8.1 horizontal add needs DQ, and its
 // avx512bw batches would need CD too; the BW/VL/VNNI instructions used here are intrinsics.
 // Float kernels run 16 lanes; the integer matvec runs 256-bit vpdpbusd blocks (one Q8_0 block
-// per instruction, no cross-block shuffles); prefill has two GEMMs of its own, bf16 (vdpbf16ps,
-// gemm_bf16_avx512.h) and f32 (FMA, gemm_f32_avx512.h): one table per prefill choice.
+// per instruction, no cross-block shuffles); prefill has three GEMMs of its own, bf16 (vdpbf16ps,
+// gemm_bf16_avx512.h), f32 (FMA, gemm_f32_avx512.h) and int8 for Q8_0/Q4_0 (vpdpbusd,
+// gemm_q8_avx512.h): one table per prefill choice.
 #include "simd/arch/arch_tables.h"
 #include "simd/kernels/gemm_bf16_avx512.h"
 #include "simd/kernels/gemm_f32_avx512.h"
+#include "simd/kernels/gemm_q8_avx512.h"
 #include "simd/kernels/int8_ops_x86.h"
 #include "simd/kernels/quant_avx512.h"
 #include "simd/kernels/table.h"
@@ -33,11 +35,19 @@ const Kernels& avx512_kernels(PrefillGemm prefill) {
     k.dequantize_bf16 = dequantize_bf16_avx512;
     k.gemm_f32 = gemm_f32_avx512;
     k.dequantize_f32 = dequantize_f32_avx512;
+    k.gemm_q8 = gemm_q8_avx512;
     k.prefill_gemm = p;
     return k;
   };
-  static const Kernels bf16 = make(PrefillGemm::kBf16), f32 = make(PrefillGemm::kF32), blas = make(PrefillGemm::kBlas);
-  return prefill == PrefillGemm::kF32 ? f32 : prefill == PrefillGemm::kBf16 ? bf16 : blas;
+  static const Kernels bf16 = make(PrefillGemm::kBf16), f32 = make(PrefillGemm::kF32), blas = make(PrefillGemm::kBlas),
+                       int8 = make(PrefillGemm::kInt8);
+  switch (prefill) {
+    case PrefillGemm::kF32: return f32;
+    case PrefillGemm::kBf16: return bf16;
+    case PrefillGemm::kInt8: return int8;
+    case PrefillGemm::kBlas: break;
+  }
+  return blas;
 }
 
 }  // namespace ringlm

@@ -106,6 +106,38 @@ void gemm_f32_scalar(const float* x, size_t ldx, size_t m, const float* w, size_
   }
 }
 
+// The integer prefill GEMM's reference (contract in simd/kernels.h): one f32 chain per output over
+// the blocks in order, each block's integer dot exact.
+void gemm_q8_scalar(const TensorView& w, int64_t row_begin, int64_t row_end, const Q8Tokens& x, void* /*scratch*/,
+                    float* y, size_t ldy) {
+  const size_t nb = static_cast<size_t>(w.cols) / kQK8_0;
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    const uint8_t* row = static_cast<const uint8_t*>(w.row(r));
+    for (size_t t = 0; t < x.m; ++t) {
+      float acc = 0.0f;
+      for (size_t j = 0; j < nb; ++j) {
+        const BlockQ8_0& xb = x.xq[t * nb + j];
+        int32_t isum = 0;
+        float dw;
+        if (w.dtype == DType::kQ8_0) {
+          const BlockQ8_0& b = reinterpret_cast<const BlockQ8_0*>(row)[j];
+          for (int e = 0; e < kQK8_0; ++e) isum += b.qs[e] * xb.qs[e];
+          dw = f16_to_f32(b.d);
+        } else {  // Q4_0
+          const BlockQ4_0& b = reinterpret_cast<const BlockQ4_0*>(row)[j];
+          for (int e = 0; e < kQK4_0 / 2; ++e) {
+            isum += ((b.qs[e] & 15) - 8) * xb.qs[e] + ((b.qs[e] >> 4) - 8) * xb.qs[e + kQK4_0 / 2];
+          }
+          dw = f16_to_f32(b.d);
+        }
+        const float scaled = static_cast<float>(isum) * f16_to_f32(xb.d);
+        acc = std::fma(scaled, dw, acc);
+      }
+      y[t * ldy + static_cast<size_t>(r - row_begin)] = acc;
+    }
+  }
+}
+
 void to_bf16_scalar(const float* x, uint16_t* out, size_t n) {
   for (size_t i = 0; i < n; ++i) out[i] = f32_to_bf16(x[i]);
 }
@@ -141,6 +173,7 @@ const Kernels& scalar_kernels() {
     t.gemm_f32 = gemm_f32_scalar;
     t.sum_words = sum_words_portable;
     t.dequantize_f32 = dequantize_row;
+    t.gemm_q8 = gemm_q8_scalar;
     t.prefill_gemm = PrefillGemm::kBlas;
     return t;
   }();

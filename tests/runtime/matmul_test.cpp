@@ -48,14 +48,18 @@ struct Scratch {
   std::vector<BlockQ8_0> xq;
   std::vector<float> tiles;
   std::vector<uint16_t> xb;
+  std::vector<uint8_t> xp;
   MatmulScratch s;
   Scratch(size_t n_tokens, int64_t cols, int threads, bool bf16 = true)
-      : xq(n_tokens * static_cast<size_t>(cols) / 32), xb(n_tokens * static_cast<size_t>(cols)) {
+      : xq(n_tokens * static_cast<size_t>(cols) / 32),
+        xb(n_tokens * static_cast<size_t>(cols)),
+        xp(q8_packed_bytes(n_tokens, static_cast<size_t>(cols) / 32)) {
     s.xq = xq.data();
     s.tile_floats = gemm_tile_floats(cols);
     tiles.resize(s.tile_floats * static_cast<size_t>(threads) + 1);
     s.tiles = s.tile_floats > 0 ? tiles.data() : nullptr;
     s.xb = bf16 ? xb.data() : nullptr;
+    s.xp = bf16 ? xp.data() : nullptr;  // the runs without bf16 activations go without these too
   }
 };
 
@@ -106,9 +110,48 @@ TEST_CASE("matmul: batched non-f32 weights (dequantized tiles) equal the dequant
       }
       // bf16 GEMM, f32 GEMM or BLAS: f32 sums (error ~ cols * 2^-24 of the magnitude).
       // Neither: integer types use Q8_0 activations, error bounded by their rounding (2^-8).
-      const bool f32_tiles =
-          scratch.tiles != nullptr && (matmul_has_blas() || active_kernels().prefill_gemm == PrefillGemm::kF32);
+      // The int8 GEMM, like the integer matvec, multiplies Q8_0 activations.
+      const PrefillGemm gemm = active_kernels().prefill_gemm;
+      const bool q8_gemm = gemm_uses_q8(type) && scratch.xp != nullptr && scratch.tiles != nullptr;
+      const bool f32_tiles = !q8_gemm && scratch.tiles != nullptr &&
+                             (matmul_has_blas() || gemm == PrefillGemm::kF32 || gemm == PrefillGemm::kInt8);
       CHECK(worst < (bf16_path || f32_tiles || type == DType::kBF16 ? 1e-5 : 1.5e-2));
+    }
+  }
+}
+
+TEST_CASE("matmul: the int8 GEMM path equals the kernel reference on the same quantized tokens, bit for bit") {
+  // Where the set prefers it (AVX512-VNNI on Intel; RINGLM_GEMM=int8), Q8_0 and Q4_0 prefill goes
+  // through quantize, pack and gemm_q8 in 32-row tiles split between threads: the result must be
+  // the reference's over the whole matrix, whatever the split.
+  if (!gemm_uses_q8(DType::kQ8_0)) {
+    MESSAGE("this kernel set has no int8 prefill GEMM in use: nothing to check");
+    return;
+  }
+  std::mt19937 rng(29);
+  const int64_t rows = 75, cols = 320;
+  for (size_t n_tokens : {size_t{8}, size_t{17}, size_t{40}}) {
+    std::vector<float> x(n_tokens * cols);
+    std::normal_distribution<float> nd(0.0f, 1.0f);
+    for (float& v : x) v = nd(rng);
+    std::vector<BlockQ8_0> xq(n_tokens * cols / 32);
+    for (size_t t = 0; t < n_tokens; ++t) quantize_activations_q8(x.data() + t * cols, xq.data() + t * cols / 32, cols);
+    for (DType type : {DType::kQ8_0, DType::kQ4_0}) {
+      Weights w = random_weights(type, rows, cols, rng);
+      std::vector<float> want(n_tokens * rows);
+      scalar_kernels().gemm_q8(w.view, 0, rows, Q8Tokens{xq.data(), nullptr, n_tokens}, nullptr, want.data(), rows);
+      for (int threads : {1, 2, 3}) {
+        if (ringlm_test::kSingleThreaded && threads > 1) continue;
+        CAPTURE(n_tokens);
+        CAPTURE(static_cast<int>(type));
+        CAPTURE(threads);
+        ThreadPool pool;
+        REQUIRE(pool.start(threads).is_ok());
+        Scratch buffers(n_tokens, cols, threads);
+        std::vector<float> y(n_tokens * rows, NAN);
+        matmul(w.view, x.data(), n_tokens, y.data(), buffers.s, pool);
+        CHECK(y == want);
+      }
     }
   }
 }

@@ -567,16 +567,22 @@ TEST_CASE("simd dispatch: the prefill GEMM follows the CPU vendor and RINGLM_GEM
   if (kernels_for_level(SimdLevel::kAvx512, f) == nullptr) return;  // no AVX-512 set to choose in
   f.intel = true;
   const Kernels* intel = kernels_for_level(SimdLevel::kAvx512, f);
-  CHECK(intel->prefill_gemm == PrefillGemm::kF32);
+  CHECK(intel->prefill_gemm == PrefillGemm::kInt8);
   f.intel = false;
   const Kernels* other = kernels_for_level(SimdLevel::kAvx512, f);
   CHECK(other->prefill_gemm == PrefillGemm::kBf16);
-  // Both tables carry both GEMMs; only the preference differs.
+  // Both tables carry every GEMM; only the preference differs.
   CHECK((intel->gemm_f32 == other->gemm_f32));
   CHECK((intel->gemm_bf16 == other->gemm_bf16));
+  CHECK((intel->gemm_q8 == other->gemm_q8));
+  CHECK((intel->gemm_q8 != scalar_kernels().gemm_q8));
 
   SimdSelection s = select_kernels("avx512", f, "f32");
-  CHECK(s.kernels == intel);
+  CHECK(s.kernels->prefill_gemm == PrefillGemm::kF32);
+  CHECK((s.kernels->matvec_q8 == intel->matvec_q8));
+  CHECK(s.error == nullptr);
+  s = select_kernels("avx512", f, "int8");  // on any vendor when asked for
+  CHECK(s.kernels->prefill_gemm == PrefillGemm::kInt8);
   CHECK(s.error == nullptr);
   s = select_kernels(nullptr, f, "bf16");
   CHECK(s.kernels == other);
@@ -594,6 +600,9 @@ TEST_CASE("simd dispatch: the prefill GEMM follows the CPU vendor and RINGLM_GEM
     CHECK((s.kernels->matvec_q8 == avx2->matvec_q8));  // the same set otherwise
     CHECK(s.error == nullptr);
     s = select_kernels("avx2", f, "bf16");  // no bf16 GEMM below AVX-512
+    CHECK(s.kernels == avx2);
+    CHECK(s.error != nullptr);
+    s = select_kernels("avx2", f, "int8");  // nor an int8 one
     CHECK(s.kernels == avx2);
     CHECK(s.error != nullptr);
   }

@@ -1,0 +1,37 @@
+// Prefill activations for the integer GEMM (Kernels::gemm_q8): the tokens' Q8_0 blocks — the
+// same blocks decode's integer matvec uses — plus a copy packed 16 tokens to a group, so that a
+// 512-bit vpdpbusd meets one 4-byte slice of 16 tokens at once (token t in lane t).
+//
+// Packed layout, for token group g (tokens 16g .. 16g+15) and block j of nb, at byte
+// (g * nb + j) * kQ8PackBlockBytes:
+//   16 f32: the tokens' block scales d (0 for tokens past m), then
+//   8 x 64 bytes: slice s holds 4 bytes per token, qs[4s .. 4s+3] + 128 as unsigned bytes
+//   (128 for tokens past m). vpdpbusd takes its unsigned operand from here and the weights as
+//   the signed one; the +128 comes back out exactly as -128 * (sum of the weight block).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "simd/quant/blocks.h"
+
+namespace ringlm {
+
+constexpr size_t kQ8PackTokens = 16;
+constexpr size_t kQ8PackBlockBytes = kQ8PackTokens * sizeof(float) + kQ8PackTokens * kQK8_0;
+
+struct Q8Tokens {
+  const BlockQ8_0* xq;    // [m][nb] blocks (the scalar reference reads these)
+  const uint8_t* packed;  // pack_q8_tokens of the same, or nullptr where no set needs it
+  size_t m;               // tokens
+};
+
+// Bytes pack_q8_tokens writes for m tokens of nb blocks.
+inline size_t q8_packed_bytes(size_t m, size_t nb) {
+  return (m + kQ8PackTokens - 1) / kQ8PackTokens * nb * kQ8PackBlockBytes;
+}
+
+// Packs token groups [g0, g1) of xq ([m][nb] blocks) into `out` (laid out as above).
+void pack_q8_tokens(const BlockQ8_0* xq, size_t m, size_t nb, size_t g0, size_t g1, uint8_t* out);
+
+}  // namespace ringlm
