@@ -86,7 +86,7 @@ RINGLM_API const char *ringlm_last_error_message(void);
 
 RINGLM_API const char *ringlm_version(void); /* "MAJOR.MINOR.PATCH" */
 /* The kernel set chosen for this CPU ("scalar", "avx2", ...); RINGLM_SIMD in the environment
- * forces one, RINGLM_GEMM (blas|bf16|f32) the GEMM prefill uses (both read once, at the first call
+ * forces one, RINGLM_GEMM (blas|bf16|f32|int8) the GEMM prefill uses (both read once, at the first call
  * that needs kernels). */
 RINGLM_API const char *ringlm_kernel_name(void);
 /* NULL, or why RINGLM_SIMD, RINGLM_GEMM, RINGLM_PREFETCH or RINGLM_QUANT_STREAMS was not honoured

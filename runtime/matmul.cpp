@@ -75,7 +75,8 @@ Path choose_path(const TensorView& w, size_t n_tokens, const MatmulScratch& scra
     return Path::kBf16Tiles;
   }
   const bool f32_tile_fits = scratch.tiles != nullptr && cols * kGemmTileRows <= scratch.tile_floats;
-  // The int8 GEMM's scratch (40 bytes a column) fits wherever the f32 tile (128) does.
+  // The int8 GEMM's scratch (kGemmQ8ScratchPerCol bytes a column) fits wherever the f32 tile does.
+  static_assert(kGemmQ8ScratchPerCol <= kGemmTileRows * sizeof(float) && kGemmTileRows <= kGemmQ8MaxRows, "int8 GEMM scratch");
   if (n_tokens >= kGemmMinTokens && scratch.xp != nullptr && gemm_uses_q8(w.dtype) && f32_tile_fits) {
     return Path::kQ8Gemm;
   }

@@ -42,8 +42,10 @@ struct KvRows {
 //          quantized as decode quantizes them: AVX512-VNNI on Intel), gemm_f32 for the others.
 enum class PrefillGemm : int { kBlas, kBf16, kF32, kInt8 };
 
-// Weight types gemm_q8 takes.
+// Weight types gemm_q8 takes, the most rows one call takes, and the scratch it needs per column.
 inline bool gemm_q8_supports(DType t) { return t == DType::kQ8_0 || t == DType::kQ4_0; }
+constexpr int64_t kGemmQ8MaxRows = 32;
+constexpr size_t kGemmQ8ScratchPerCol = kGemmQ8MaxRows + kGemmQ8MaxRows / 32 * sizeof(float);
 
 struct Kernels {
   const char* name;  // "scalar", "avx2", ...
@@ -88,12 +90,13 @@ struct Kernels {
   // A weight row of `type` (n elements) dequantized to f32, bit-identical to dequantize_row.
   void (*dequantize_f32)(DType type, const void* row, float* out, int64_t n);
   // Prefill GEMM on integers, w of a type gemm_q8_supports: for tokens t < x.m and rows r in
-  // [row_begin, row_end) (at most 32 of them), y[t * ldy + r - row_begin] =
+  // [row_begin, row_end) (at most kGemmQ8MaxRows of them), y[t * ldy + r - row_begin] =
   //   acc = 0; for each block j in order: acc = fma(float(isum) * dx, dw, acc)
   // where isum is the exact integer dot of weight block j's quants (Q4_0: nibble - 8) with the
   // token's Q8_0 block j, dx and dw the two blocks' f16 scales. Every set computes these bits.
-  // x.packed: pack_q8_tokens(x.xq) (the scalar reference reads x.xq only); scratch: 40 bytes per
-  // weight column (per-row block scales, Q4_0 rows unpacked).
+  // x.packed: pack_q8_tokens(x.xq) (the scalar reference reads x.xq only); scratch:
+  // kGemmQ8ScratchPerCol bytes per weight column (the rows' quants as unsigned bytes, their block
+  // scales as f32).
   void (*gemm_q8)(const TensorView& w, int64_t row_begin, int64_t row_end, const Q8Tokens& x, void* scratch, float* y,
                   size_t ldy);
   // The bandwidth probe's read loop (platform/bandwidth.h, SumWordsFn) at this set's width.

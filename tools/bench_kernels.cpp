@@ -117,7 +117,7 @@ void bench_gemms(const ringlm::Kernels& k, int reps, std::mt19937& rng) {
     wv.data = wq.data();
     std::vector<ringlm::BlockQ8_0> xq(m * nb);
     for (size_t t = 0; t < m; ++t) k.quantize_q8(x.data() + t * cols, xq.data() + t * nb, static_cast<int64_t>(cols));
-    std::vector<uint8_t> packed(ringlm::q8_packed_bytes(m, nb)), scratch(40 * cols);
+    std::vector<uint8_t> packed(ringlm::q8_packed_bytes(m, nb)), scratch(ringlm::kGemmQ8ScratchPerCol * cols);
     ringlm::pack_q8_tokens(xq.data(), m, nb, 0, (m + ringlm::kQ8PackTokens - 1) / ringlm::kQ8PackTokens, packed.data());
     const ringlm::Q8Tokens xt{xq.data(), packed.data(), m};
     row("int8 (Q8_0 weights)",

@@ -62,7 +62,7 @@ void usage(std::FILE* out) {
                "--kernels needs no model: decode matvec GB/s of the active kernel set per weight type over a\n"
                "2 MiB matrix (in cache) and a 256 MiB one (from memory); -r passes, best kept; -t thread counts\n"
                "(default 1), rows split between threads as a decode step splits them; then the set's own\n"
-               "prefill GEMMs (bf16, f32) on one thread, marking the one prefill uses (RINGLM_GEMM picks).\n"
+               "prefill GEMMs (bf16, f32, int8) on one thread, marking the one prefill uses (RINGLM_GEMM picks).\n"
                "With -m: instead one matvec over every layer matrix of the model and its output matrix in\n"
                "turn, per thread count.\n");
 }

@@ -4,10 +4,11 @@
 //
 // Packed layout, for token group g (tokens 16g .. 16g+15) and block j of nb, at byte
 // (g * nb + j) * kQ8PackBlockBytes:
-//   16 f32: the tokens' block scales d (0 for tokens past m), then
-//   8 x 64 bytes: slice s holds 4 bytes per token, qs[4s .. 4s+3] + 128 as unsigned bytes
-//   (128 for tokens past m). vpdpbusd takes its unsigned operand from here and the weights as
-//   the signed one; the +128 comes back out exactly as -128 * (sum of the weight block).
+//   16 f32: the tokens' block scales d (0 for tokens past m),
+//   16 int32: the sums of their block's quants (0 past m), then
+//   8 x 64 bytes: slice s holds 4 quants per token, qs[4s .. 4s+3] (0 past m).
+// vpdpbusd takes the weights, made unsigned (+ an offset o per weight type), as its unsigned
+// operand and these as the signed one; o * (the token's sum) comes back out exactly.
 #pragma once
 
 #include <cstddef>
@@ -18,7 +19,7 @@
 namespace ringlm {
 
 constexpr size_t kQ8PackTokens = 16;
-constexpr size_t kQ8PackBlockBytes = kQ8PackTokens * sizeof(float) + kQ8PackTokens * kQK8_0;
+constexpr size_t kQ8PackBlockBytes = kQ8PackTokens * (sizeof(float) + sizeof(int32_t) + kQK8_0);
 
 struct Q8Tokens {
   const BlockQ8_0* xq;    // [m][nb] blocks (the scalar reference reads these)

@@ -85,7 +85,7 @@ void check_same(const Kernels& k, const Matrix& w, int64_t r0, int64_t r1, const
   std::vector<uint8_t> packed(q8_packed_bytes(m, nb));
   pack_q8_tokens(xq.data(), m, nb, 0, (m + kQ8PackTokens - 1) / kQ8PackTokens, packed.data());
   const Q8Tokens x{xq.data(), packed.data(), m};
-  std::vector<uint8_t> scratch(40 * static_cast<size_t>(w.cols) + 64);
+  std::vector<uint8_t> scratch(kGemmQ8ScratchPerCol * static_cast<size_t>(w.cols));  // exact: overruns show under ASan
   std::vector<float> want(m * ldy, -7.0f), got(m * ldy, -7.0f);
   const TensorView v = w.view();
   scalar_kernels().gemm_q8(v, r0, r1, x, nullptr, want.data(), ldy);
