@@ -38,14 +38,17 @@ struct KvRows {
 //          where vdpbf16ps runs at full rate: AMD);
 //   kF32   gemm_f32 over f32 weights / dequantized f32 tiles and f32 activations (AVX-512 where
 //          two 512-bit FMAs per cycle outrun vdpbf16ps: Intel; AVX2);
-//   kInt8  gemm_q8 for Q8_0 and Q4_0 weights (integer dot products against the activations
+//   kInt8  gemm_q8 for Q8_0, Q4_0, Q4_K and Q6_K weights (integer dot products against the activations
 //          quantized as decode quantizes them: AVX512-VNNI on Intel), gemm_f32 for the others.
 enum class PrefillGemm : int { kBlas, kBf16, kF32, kInt8 };
 
 // Weight types gemm_q8 takes, the most rows one call takes, and the scratch it needs per column.
-inline bool gemm_q8_supports(DType t) { return t == DType::kQ8_0 || t == DType::kQ4_0; }
+inline bool gemm_q8_supports(DType t) {
+  return t == DType::kQ8_0 || t == DType::kQ4_0 || t == DType::kQ4_K || t == DType::kQ6_K;
+}
 constexpr int64_t kGemmQ8MaxRows = 32;
-constexpr size_t kGemmQ8ScratchPerCol = kGemmQ8MaxRows + kGemmQ8MaxRows / 32 * sizeof(float);
+// A byte per quant, two f32 per 32-block (scales and Q4_K's mins, or Q6_K's two scales).
+constexpr size_t kGemmQ8ScratchPerCol = kGemmQ8MaxRows + kGemmQ8MaxRows / 32 * 2 * sizeof(float);
 
 struct Kernels {
   const char* name;  // "scalar", "avx2", ...
@@ -91,12 +94,16 @@ struct Kernels {
   void (*dequantize_f32)(DType type, const void* row, float* out, int64_t n);
   // Prefill GEMM on integers, w of a type gemm_q8_supports: for tokens t < x.m and rows r in
   // [row_begin, row_end) (at most kGemmQ8MaxRows of them), y[t * ldy + r - row_begin] =
-  //   acc = 0; for each block j in order: acc = fma(float(isum) * dx, dw, acc)
-  // where isum is the exact integer dot of weight block j's quants (Q4_0: nibble - 8) with the
-  // token's Q8_0 block j, dx and dw the two blocks' f16 scales. Every set computes these bits.
+  //   acc = 0; for each 32-element block j in order, with the token's Q8_0 block j (scale dx):
+  //     Q8_0, Q4_0: acc = fma(float(isum) * dx, dw, acc)
+  //     Q4_K:       acc = fma(float(isum) * dx, d * float(sc), acc)
+  //                 acc = fma(-(float(xsum) * dx), dmin * float(m), acc)
+  //     Q6_K:       for each 16-element half h: acc = fma(float(isum_h) * dx, d * float(sc_h), acc)
+  // where isum is the exact integer dot of the block's quants (Q4_0: nibble - 8; Q4_K: 0..15 of
+  // sub-block j % 8; Q6_K: q - 32 of half h) with the token's quants, xsum the sum of the token's
+  // quants, and the scales those of simd/quant/blocks.h as f32. Every set computes these bits.
   // x.packed: pack_q8_tokens(x.xq) (the scalar reference reads x.xq only); scratch:
-  // kGemmQ8ScratchPerCol bytes per weight column (the rows' quants as unsigned bytes, their block
-  // scales as f32).
+  // kGemmQ8ScratchPerCol bytes per weight column (the rows' quants as unsigned bytes, their scales).
   void (*gemm_q8)(const TensorView& w, int64_t row_begin, int64_t row_end, const Q8Tokens& x, void* scratch, float* y,
                   size_t ldy);
   // The bandwidth probe's read loop (platform/bandwidth.h, SumWordsFn) at this set's width.

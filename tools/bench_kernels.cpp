@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "platform/clock.h"
@@ -102,27 +103,30 @@ void bench_gemms(const ringlm::Kernels& k, int reps, std::mt19937& rng) {
         k.prefill_gemm == PrefillGemm::kF32 ? "yes" : k.prefill_gemm == PrefillGemm::kInt8 ? "yes, for the other types" : "no");
   }
   if (k.gemm_q8 != ref.gemm_q8) {
-    // Q8_0 weights; the tokens quantized and packed once (matmul does so once per call for every
-    // row), each call's own preparation of its rows timed with it.
+    // Per integer weight type; the tokens quantized and packed once (matmul does so once per call
+    // for every row), each call's own unpacking of its rows timed with it.
     const size_t nb = cols / ringlm::kQK8_0;
-    ringlm::TensorView wv;
-    wv.dtype = ringlm::DType::kQ8_0;
-    wv.rows = static_cast<int64_t>(n);
-    wv.cols = static_cast<int64_t>(cols);
-    wv.row_bytes = ringlm::dtype_row_bytes(wv.dtype, wv.cols);
-    std::vector<uint8_t> wq(wv.row_bytes * n);
-    for (size_t r = 0; r < n; ++r) {
-      if (!ringlm::quantize_row(wv.dtype, w.data() + r * cols, wq.data() + r * wv.row_bytes, wv.cols).is_ok()) return;
-    }
-    wv.data = wq.data();
     std::vector<ringlm::BlockQ8_0> xq(m * nb);
     for (size_t t = 0; t < m; ++t) k.quantize_q8(x.data() + t * cols, xq.data() + t * nb, static_cast<int64_t>(cols));
     std::vector<uint8_t> packed(ringlm::q8_packed_bytes(m, nb)), scratch(ringlm::kGemmQ8ScratchPerCol * cols);
     ringlm::pack_q8_tokens(xq.data(), m, nb, 0, (m + ringlm::kQ8PackTokens - 1) / ringlm::kQ8PackTokens, packed.data());
     const ringlm::Q8Tokens xt{xq.data(), packed.data(), m};
-    row("int8 (Q8_0 weights)",
-        best_seconds(reps, repeat, [&] { k.gemm_q8(wv, 0, static_cast<int64_t>(n), xt, scratch.data(), y.data(), n); }),
-        k.prefill_gemm == PrefillGemm::kInt8 ? "yes, for Q8_0 and Q4_0" : "no");
+    for (ringlm::DType type : {ringlm::DType::kQ8_0, ringlm::DType::kQ4_0, ringlm::DType::kQ4_K, ringlm::DType::kQ6_K}) {
+      ringlm::TensorView wv;
+      wv.dtype = type;
+      wv.rows = static_cast<int64_t>(n);
+      wv.cols = static_cast<int64_t>(cols);
+      wv.row_bytes = ringlm::dtype_row_bytes(type, wv.cols);
+      std::vector<uint8_t> wq(wv.row_bytes * n);
+      for (size_t r = 0; r < n; ++r) {
+        if (!ringlm::quantize_row(type, w.data() + r * cols, wq.data() + r * wv.row_bytes, wv.cols).is_ok()) return;
+      }
+      wv.data = wq.data();
+      const std::string name = std::string("int8, ") + ringlm::dtype_name(type) + " weights";
+      row(name.c_str(),
+          best_seconds(reps, repeat, [&] { k.gemm_q8(wv, 0, static_cast<int64_t>(n), xt, scratch.data(), y.data(), n); }),
+          k.prefill_gemm == PrefillGemm::kInt8 ? "yes" : "no");
+    }
   }
 }
 

@@ -3,10 +3,11 @@
 // 512-bit vpdpbusd meets one 4-byte slice of 16 tokens at once (token t in lane t).
 //
 // Packed layout, for token group g (tokens 16g .. 16g+15) and block j of nb, at byte
-// (g * nb + j) * kQ8PackBlockBytes:
-//   16 f32: the tokens' block scales d (0 for tokens past m),
-//   16 int32: the sums of their block's quants (0 past m), then
-//   8 x 64 bytes: slice s holds 4 quants per token, qs[4s .. 4s+3] (0 past m).
+// (g * nb + j) * kQ8PackBlockBytes (0 in every field for tokens past m):
+//   16 f32 at kQ8PackScales: the tokens' block scales d,
+//   16 int32 at kQ8PackSums: the sums of their block's quants, and at kQ8PackLowSums: the sums
+//   of the first 16 (Q6_K scales each half of a block on its own), then
+//   8 x 64 bytes at kQ8PackQuants: slice s holds 4 quants per token, qs[4s .. 4s+3].
 // vpdpbusd takes the weights, made unsigned (+ an offset o per weight type), as its unsigned
 // operand and these as the signed one; o * (the token's sum) comes back out exactly.
 #pragma once
@@ -19,7 +20,8 @@
 namespace ringlm {
 
 constexpr size_t kQ8PackTokens = 16;
-constexpr size_t kQ8PackBlockBytes = kQ8PackTokens * (sizeof(float) + sizeof(int32_t) + kQK8_0);
+constexpr size_t kQ8PackScales = 0, kQ8PackSums = 64, kQ8PackLowSums = 128, kQ8PackQuants = 192;
+constexpr size_t kQ8PackBlockBytes = kQ8PackQuants + kQ8PackTokens * kQK8_0;
 
 struct Q8Tokens {
   const BlockQ8_0* xq;    // [m][nb] blocks (the scalar reference reads these)

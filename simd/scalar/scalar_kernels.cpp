@@ -107,7 +107,51 @@ void gemm_f32_scalar(const float* x, size_t ldx, size_t m, const float* w, size_
 }
 
 // The integer prefill GEMM's reference (contract in simd/kernels.h): one f32 chain per output over
-// the blocks in order, each block's integer dot exact.
+// the blocks in order, each block's integer dots exact.
+float gemm_q8_block(DType type, const uint8_t* row, size_t j, const BlockQ8_0& xb, float acc) {
+  const float dx = f16_to_f32(xb.d);
+  switch (type) {
+    case DType::kQ8_0: {
+      const BlockQ8_0& b = reinterpret_cast<const BlockQ8_0*>(row)[j];
+      int32_t isum = 0;
+      for (int e = 0; e < kQK8_0; ++e) isum += b.qs[e] * xb.qs[e];
+      return std::fma(static_cast<float>(isum) * dx, f16_to_f32(b.d), acc);
+    }
+    case DType::kQ4_0: {
+      const BlockQ4_0& b = reinterpret_cast<const BlockQ4_0*>(row)[j];
+      int32_t isum = 0;
+      for (int e = 0; e < kQK4_0 / 2; ++e) {
+        isum += ((b.qs[e] & 15) - 8) * xb.qs[e] + ((b.qs[e] >> 4) - 8) * xb.qs[e + kQK4_0 / 2];
+      }
+      return std::fma(static_cast<float>(isum) * dx, f16_to_f32(b.d), acc);
+    }
+    case DType::kQ4_K: {  // (d * sc) * q - dmin * m, sub-block j % 8
+      const BlockQ4_K& b = reinterpret_cast<const BlockQ4_K*>(row)[j / 8];
+      const int sub = static_cast<int>(j % 8);
+      int sc, m;
+      q4k_scale_min(b.scales, sub, &sc, &m);
+      int32_t isum = 0, xsum = 0;
+      for (int e = 0; e < kQK8_0; ++e) {
+        isum += q4k_quant(b, 32 * sub + e) * xb.qs[e];
+        xsum += xb.qs[e];
+      }
+      acc = std::fma(static_cast<float>(isum) * dx, f16_to_f32(b.d) * static_cast<float>(sc), acc);
+      return std::fma(-(static_cast<float>(xsum) * dx), f16_to_f32(b.dmin) * static_cast<float>(m), acc);
+    }
+    case DType::kQ6_K: {  // (d * sc) * (q - 32), a scale per 16 elements
+      const BlockQ6_K& b = reinterpret_cast<const BlockQ6_K*>(row)[j / 8];
+      const int sub = static_cast<int>(j % 8);
+      for (int half = 0; half < 2; ++half) {
+        int32_t isum = 0;
+        for (int e = 16 * half; e < 16 * half + 16; ++e) isum += (q6k_quant(b, 32 * sub + e) - 32) * xb.qs[e];
+        acc = std::fma(static_cast<float>(isum) * dx, f16_to_f32(b.d) * static_cast<float>(b.scales[2 * sub + half]), acc);
+      }
+      return acc;
+    }
+    default: return acc;
+  }
+}
+
 void gemm_q8_scalar(const TensorView& w, int64_t row_begin, int64_t row_end, const Q8Tokens& x, void* /*scratch*/,
                     float* y, size_t ldy) {
   const size_t nb = static_cast<size_t>(w.cols) / kQK8_0;
@@ -115,24 +159,7 @@ void gemm_q8_scalar(const TensorView& w, int64_t row_begin, int64_t row_end, con
     const uint8_t* row = static_cast<const uint8_t*>(w.row(r));
     for (size_t t = 0; t < x.m; ++t) {
       float acc = 0.0f;
-      for (size_t j = 0; j < nb; ++j) {
-        const BlockQ8_0& xb = x.xq[t * nb + j];
-        int32_t isum = 0;
-        float dw;
-        if (w.dtype == DType::kQ8_0) {
-          const BlockQ8_0& b = reinterpret_cast<const BlockQ8_0*>(row)[j];
-          for (int e = 0; e < kQK8_0; ++e) isum += b.qs[e] * xb.qs[e];
-          dw = f16_to_f32(b.d);
-        } else {  // Q4_0
-          const BlockQ4_0& b = reinterpret_cast<const BlockQ4_0*>(row)[j];
-          for (int e = 0; e < kQK4_0 / 2; ++e) {
-            isum += ((b.qs[e] & 15) - 8) * xb.qs[e] + ((b.qs[e] >> 4) - 8) * xb.qs[e + kQK4_0 / 2];
-          }
-          dw = f16_to_f32(b.d);
-        }
-        const float scaled = static_cast<float>(isum) * f16_to_f32(xb.d);
-        acc = std::fma(scaled, dw, acc);
-      }
+      for (size_t j = 0; j < nb; ++j) acc = gemm_q8_block(w.dtype, row, j, x.xq[t * nb + j], acc);
       y[t * ldy + static_cast<size_t>(r - row_begin)] = acc;
     }
   }

@@ -121,7 +121,7 @@ TEST_CASE("matmul: batched non-f32 weights (dequantized tiles) equal the dequant
 }
 
 TEST_CASE("matmul: the int8 GEMM path equals the kernel reference on the same quantized tokens, bit for bit") {
-  // Where the set prefers it (AVX512-VNNI on Intel; RINGLM_GEMM=int8), Q8_0 and Q4_0 prefill goes
+  // Where the set prefers it (AVX512-VNNI on Intel; RINGLM_GEMM=int8), integer-type prefill goes
   // through quantize, pack and gemm_q8 in 32-row tiles split between threads: the result must be
   // the reference's over the whole matrix, whatever the split.
   if (!gemm_uses_q8(DType::kQ8_0)) {
@@ -129,14 +129,14 @@ TEST_CASE("matmul: the int8 GEMM path equals the kernel reference on the same qu
     return;
   }
   std::mt19937 rng(29);
-  const int64_t rows = 75, cols = 320;
+  const int64_t rows = 75, cols = 512;
   for (size_t n_tokens : {size_t{8}, size_t{17}, size_t{40}}) {
     std::vector<float> x(n_tokens * cols);
     std::normal_distribution<float> nd(0.0f, 1.0f);
     for (float& v : x) v = nd(rng);
     std::vector<BlockQ8_0> xq(n_tokens * cols / 32);
     for (size_t t = 0; t < n_tokens; ++t) quantize_activations_q8(x.data() + t * cols, xq.data() + t * cols / 32, cols);
-    for (DType type : {DType::kQ8_0, DType::kQ4_0}) {
+    for (DType type : {DType::kQ8_0, DType::kQ4_0, DType::kQ4_K, DType::kQ6_K}) {
       Weights w = random_weights(type, rows, cols, rng);
       std::vector<float> want(n_tokens * rows);
       scalar_kernels().gemm_q8(w.view, 0, rows, Q8Tokens{xq.data(), nullptr, n_tokens}, nullptr, want.data(), rows);

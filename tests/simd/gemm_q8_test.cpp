@@ -46,15 +46,24 @@ uint16_t random_scale(std::mt19937& rng, int mode) {
   }
 }
 
-// Every quant byte arbitrary (Q8_0: -128 included), the scales by `mode`.
+// Every quant and sub-block scale byte arbitrary (Q8_0: -128 included), the f16 scales by `mode`.
 Matrix random_matrix(DType type, int64_t rows, int64_t cols, std::mt19937& rng, int mode) {
   Matrix m{type, rows, cols, {}};
   m.bytes.resize(dtype_row_bytes(type, cols) * static_cast<size_t>(rows));
   for (uint8_t& b : m.bytes) b = static_cast<uint8_t>(rng());
-  const size_t block = type == DType::kQ8_0 ? sizeof(BlockQ8_0) : sizeof(BlockQ4_0);
+  size_t block = 0;
+  std::vector<size_t> f16_at;  // offsets of the f16 scales in a block
+  switch (type) {
+    case DType::kQ8_0: block = sizeof(BlockQ8_0), f16_at = {0}; break;
+    case DType::kQ4_0: block = sizeof(BlockQ4_0), f16_at = {0}; break;
+    case DType::kQ4_K: block = sizeof(BlockQ4_K), f16_at = {0, 2}; break;
+    default: block = sizeof(BlockQ6_K), f16_at = {offsetof(BlockQ6_K, d)}; break;
+  }
   for (size_t at = 0; at < m.bytes.size(); at += block) {
-    const uint16_t d = random_scale(rng, mode);
-    std::memcpy(&m.bytes[at], &d, 2);
+    for (size_t off : f16_at) {
+      const uint16_t d = random_scale(rng, mode);
+      std::memcpy(&m.bytes[at + off], &d, 2);
+    }
   }
   return m;
 }
@@ -114,13 +123,15 @@ TEST_CASE("gemm q8: every kernel set equals the scalar reference bit for bit") {
   };
   const Shape shapes[] = {{1, 1, 0, 1, 32},      {8, 6, 0, 6, 64},        {15, 7, 0, 7, 96},     {16, 12, 0, 12, 32},
                           {17, 32, 0, 32, 256},  {31, 40, 8, 40, 128},    {33, 64, 32, 64, 64},  {48, 5, 1, 4, 2048},
-                          {50, 31, 0, 31, 5632}, {128, 32, 0, 32, 160}};
+                          {50, 31, 0, 31, 5632}, {128, 32, 0, 32, 160}, {9, 13, 0, 13, 256},  {40, 20, 3, 20, 512},
+                          {21, 32, 0, 32, 768}};
   for (const Kernels* k : ringlm_test::simd_kernel_sets()) {
     if (k->gemm_q8 == scalar_kernels().gemm_q8) continue;  // the set has none of its own
     CAPTURE(std::string(k->name));
-    for (DType type : {DType::kQ8_0, DType::kQ4_0}) {
+    for (DType type : {DType::kQ8_0, DType::kQ4_0, DType::kQ4_K, DType::kQ6_K}) {
       CAPTURE(static_cast<int>(type));
       for (const Shape& s : shapes) {
+        if (static_cast<size_t>(s.cols) % dtype_traits(type)->block_elems != 0) continue;
         for (int mode = 0; mode < 3; ++mode) {
           CAPTURE(s.m);
           CAPTURE(s.rows);
@@ -137,7 +148,8 @@ TEST_CASE("gemm q8: every kernel set equals the scalar reference bit for bit") {
 
 TEST_CASE("gemm q8: extreme quants and zero scales") {
   // Every weight -128 (Q8_0) or nibble 0 (Q4_0: -8) against activations of -128 or 127: the
-  // largest integer sums a block can hold, in both signs; zero scales give zeros.
+  // largest integer sums a block can hold, in both signs; zero scales give zeros. (The K-quants'
+  // extremes come up in the random bytes above: every sub-block scale and quant byte arbitrary.)
   for (const Kernels* k : ringlm_test::simd_kernel_sets()) {
     if (k->gemm_q8 == scalar_kernels().gemm_q8) continue;
     CAPTURE(std::string(k->name));
@@ -161,7 +173,8 @@ TEST_CASE("gemm q8: extreme quants and zero scales") {
 
 TEST_CASE("gemm q8: the scalar reference equals a double-precision sum of the same products") {
   std::mt19937 rng(43);
-  for (DType type : {DType::kQ8_0, DType::kQ4_0}) {
+  for (DType type : {DType::kQ8_0, DType::kQ4_0, DType::kQ4_K, DType::kQ6_K}) {
+    CAPTURE(static_cast<int>(type));
     const Matrix w = random_matrix(type, 5, 256, rng, 0);
     const size_t m = 3, nb = 8;
     const std::vector<BlockQ8_0> xq = random_tokens(m, nb, rng, 0);
@@ -175,15 +188,25 @@ TEST_CASE("gemm q8: the scalar reference equals a double-precision sum of the sa
         for (size_t j = 0; j < nb; ++j) {
           const BlockQ8_0& xb = xq[t * nb + j];
           const double dx = f16_to_f32(xb.d);
-          for (int e = 0; e < kQK8_0; ++e) {
+          for (int e = 0; e < kQK8_0; ++e) {  // the weight as dequantize_row computes it, in double
             double wv;
             if (type == DType::kQ8_0) {
               const BlockQ8_0& b = reinterpret_cast<const BlockQ8_0*>(row)[j];
               wv = static_cast<double>(f16_to_f32(b.d)) * b.qs[e];
-            } else {
+            } else if (type == DType::kQ4_0) {
               const BlockQ4_0& b = reinterpret_cast<const BlockQ4_0*>(row)[j];
               const int q = e < 16 ? b.qs[e] & 15 : b.qs[e - 16] >> 4;
               wv = static_cast<double>(f16_to_f32(b.d)) * (q - 8);
+            } else if (type == DType::kQ4_K) {
+              const BlockQ4_K& b = reinterpret_cast<const BlockQ4_K*>(row)[j / 8];
+              int sc, mn;
+              q4k_scale_min(b.scales, static_cast<int>(j % 8), &sc, &mn);
+              wv = static_cast<double>(f16_to_f32(b.d)) * sc * q4k_quant(b, static_cast<int>(32 * (j % 8)) + e) -
+                   static_cast<double>(f16_to_f32(b.dmin)) * mn;
+            } else {
+              const BlockQ6_K& b = reinterpret_cast<const BlockQ6_K*>(row)[j / 8];
+              const int el = static_cast<int>(32 * (j % 8)) + e;
+              wv = static_cast<double>(f16_to_f32(b.d)) * b.scales[el / 16] * (q6k_quant(b, el) - 32);
             }
             ref += wv * dx * xb.qs[e];
             mag += std::fabs(wv * dx * xb.qs[e]);
