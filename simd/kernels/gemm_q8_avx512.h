@@ -84,6 +84,20 @@ __attribute__((always_inline)) inline void q8_scale_into(__m512 (&acc)[NR][MG], 
   }
 }
 
+// One scaled part of block j (slices [s0, s1): all of it, or a Q6_K half): integer sums from
+// `start`, then acc += float(isum) * dx * (the rows' scale at `scale`).
+template <int MG, int NR, int s0, int s1>
+__attribute__((always_inline)) inline void q8_block_part(__m512 (&acc)[NR][MG], const __m512i (&start)[MG],
+                                                         const __m512 (&dx)[MG], const uint8_t* xj, size_t group_bytes,
+                                                         const uint8_t* wj, size_t w_row, const float* scale,
+                                                         size_t scale_row) {
+  __m512i isum[NR][MG];
+  for (int r = 0; r < NR; ++r)
+    for (int g = 0; g < MG; ++g) isum[r][g] = start[g];
+  q8_slices<MG, NR, s0, s1>(isum, xj, group_bytes, wj, w_row);
+  q8_scale_into<MG, NR>(acc, isum, dx, scale, scale_row);
+}
+
 // MG token groups x NR rows over all nb blocks. scales: per row nb * kScalesPerBlock floats
 // (Q4_0/Q8_0: dw; Q4_K: d * sc, dmin * m; Q6_K: the halves' d * sc), rows nb * 2 floats apart.
 template <int MG, int NR, class Kind>
@@ -100,30 +114,19 @@ __attribute__((always_inline)) inline void q8_gemm_tile(const uint8_t* xp, size_
     const float* sj = scales + 2 * j;
     __m512 dx[MG];
     for (int g = 0; g < MG; ++g) dx[g] = _mm512_loadu_ps(reinterpret_cast<const float*>(xj + g * group_bytes + kQ8PackScales));
-    __m512i isum[NR][MG];
+    __m512i start[MG];
     if constexpr (Kind::halves) {
-      __m512i start[MG];
       for (int g = 0; g < MG; ++g) start[g] = q8_start<Kind>(xj + g * group_bytes, kQ8PackLowSums);
-      for (int r = 0; r < NR; ++r)
-        for (int g = 0; g < MG; ++g) isum[r][g] = start[g];
-      q8_slices<MG, NR, 0, 4>(isum, xj, group_bytes, wj, w_row);
-      q8_scale_into<MG, NR>(acc, isum, dx, sj, scale_row);
+      q8_block_part<MG, NR, 0, 4>(acc, start, dx, xj, group_bytes, wj, w_row, sj, scale_row);
       for (int g = 0; g < MG; ++g) {  // the second half's sums: the block's less the first half's
         const __m512i high = _mm512_sub_epi32(_mm512_loadu_si512(xj + g * group_bytes + kQ8PackSums),
                                               _mm512_loadu_si512(xj + g * group_bytes + kQ8PackLowSums));
         start[g] = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_slli_epi32(high, Kind::shift));
       }
-      for (int r = 0; r < NR; ++r)
-        for (int g = 0; g < MG; ++g) isum[r][g] = start[g];
-      q8_slices<MG, NR, 4, 8>(isum, xj, group_bytes, wj, w_row);
-      q8_scale_into<MG, NR>(acc, isum, dx, sj + 1, scale_row);
+      q8_block_part<MG, NR, 4, 8>(acc, start, dx, xj, group_bytes, wj, w_row, sj + 1, scale_row);
     } else {
-      __m512i start[MG];
       for (int g = 0; g < MG; ++g) start[g] = q8_start<Kind>(xj + g * group_bytes, kQ8PackSums);
-      for (int r = 0; r < NR; ++r)
-        for (int g = 0; g < MG; ++g) isum[r][g] = start[g];
-      q8_slices<MG, NR, 0, 8>(isum, xj, group_bytes, wj, w_row);
-      q8_scale_into<MG, NR>(acc, isum, dx, sj, scale_row);
+      q8_block_part<MG, NR, 0, 8>(acc, start, dx, xj, group_bytes, wj, w_row, sj, scale_row);
       if constexpr (Kind::mins) {  // acc = fma(-(float(xsum) * dx), dmin * m, acc)
         __m512 xsum_dx[MG];
         for (int g = 0; g < MG; ++g) {
