@@ -30,7 +30,7 @@ namespace {
 PrefillGemm default_gemm(SimdLevel level, const CpuFeatures& f) {
   switch (level) {
     case SimdLevel::kAvx512: return f.intel ? PrefillGemm::kInt8 : PrefillGemm::kBf16;
-    case SimdLevel::kAvx2: return PrefillGemm::kF32;
+    case SimdLevel::kAvx2: return f.intel && f.avx_vnni ? PrefillGemm::kInt8 : PrefillGemm::kF32;
     default: return PrefillGemm::kBlas;
   }
 }
@@ -41,7 +41,7 @@ const Kernels* kernels_for_level(SimdLevel level, const CpuFeatures& f, PrefillG
     case SimdLevel::kScalar: return gemm == PrefillGemm::kBlas ? &scalar_kernels() : nullptr;
 #ifdef RINGLM_SIMD_HAVE_X86
     case SimdLevel::kSse4_2: return f.sse4_2 && gemm == PrefillGemm::kBlas ? &sse4_2_kernels() : nullptr;
-    case SimdLevel::kAvx2: return f.avx2 && f.fma && f.f16c && gemm != PrefillGemm::kBf16 && gemm != PrefillGemm::kInt8 ? &avx2_kernels(f, gemm) : nullptr;
+    case SimdLevel::kAvx2: return f.avx2 && f.fma && f.f16c ? avx2_kernels(f, gemm) : nullptr;
     case SimdLevel::kAvx512:
       if (!(f.avx512f && f.avx512dq && f.avx512bw && f.avx512vl && f.avx512_bf16 && f.avx512_vnni && f.fma && f.f16c)) {
         return nullptr;

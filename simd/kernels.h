@@ -38,8 +38,9 @@ struct KvRows {
 //          where vdpbf16ps runs at full rate: AMD);
 //   kF32   gemm_f32 over f32 weights / dequantized f32 tiles and f32 activations (AVX-512 where
 //          two 512-bit FMAs per cycle outrun vdpbf16ps: Intel; AVX2);
-//   kInt8  gemm_q8 for Q8_0, Q4_0, Q4_K and Q6_K weights (integer dot products against the activations
-//          quantized as decode quantizes them: AVX512-VNNI on Intel), gemm_f32 for the others.
+//   kInt8  gemm_q8 for Q8_0, Q4_0, Q4_K and Q6_K weights (integer dot products against the
+//          activations quantized as decode quantizes them: AVX512-VNNI or AVX-VNNI on Intel),
+//          gemm_f32 for the others.
 enum class PrefillGemm : int { kBlas, kBf16, kF32, kInt8 };
 
 // Weight types gemm_q8 takes, the most rows one call takes, and the scratch it needs per column.
@@ -129,11 +130,11 @@ const char* simd_level_name(SimdLevel level);
 // The table of `level` for a CPU with `features`, or nullptr when this build does not contain the
 // level (x86 sets on ARM and vice versa) or the CPU lacks an instruction it needs. Sub-features
 // pick variants inside a level (avx2: AVX-VNNI; neon: dotprod), so tests can mask them off.
-// Prefill uses the level's default GEMM: avx512 int8 (+ f32) on Intel, bf16 elsewhere; avx2 f32;
-// others BLAS.
+// Prefill uses the level's default GEMM: avx512 int8 (+ f32) on Intel, bf16 elsewhere; avx2 int8
+// (+ f32) on Intel CPUs with AVX-VNNI, f32 elsewhere; others BLAS.
 const Kernels* kernels_for_level(SimdLevel level, const CpuFeatures& features);
-// The same with prefill through `gemm`; nullptr also when the level has no such GEMM (bf16 and
-// int8: avx512 only; f32: avx2 and avx512; blas: every level).
+// The same with prefill through `gemm`; nullptr also when the level has no such GEMM (bf16:
+// avx512 only; int8: avx512, and avx2 with AVX-VNNI; f32: avx2 and avx512; blas: every level).
 const Kernels* kernels_for_level(SimdLevel level, const CpuFeatures& features, PrefillGemm gemm);
 
 // The fastest level `features` supports (kScalar at worst).

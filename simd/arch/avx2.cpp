@@ -1,6 +1,6 @@
 // AVX2 + FMA + F16C kernel table (compiled with -mavx2 -mfma -mf16c). The integer matvec is
-// swapped for the AVX-VNNI one (avx2_vnni.cpp) when the CPU has AVX-VNNI. Prefill has an f32 GEMM
-// of its own (gemm_f32_avx2.h).
+// swapped for the AVX-VNNI one (avx2_vnni.cpp) when the CPU has AVX-VNNI, which also brings an
+// int8 prefill GEMM (gemm_q8_avx2.h). Prefill has an f32 GEMM of its own (gemm_f32_avx2.h).
 #include "simd/arch/arch_tables.h"
 #include "simd/kernels/gemm_f32_avx2.h"
 #include "simd/kernels/int8_ops_x86.h"
@@ -9,7 +9,7 @@
 
 namespace ringlm {
 
-const Kernels& avx2_kernels(const CpuFeatures& f, PrefillGemm prefill) {
+const Kernels* avx2_kernels(const CpuFeatures& f, PrefillGemm prefill) {
   static const Kernels plain = [] {
     Kernels t = make_table<xsimd::fma3<xsimd::avx2>, X86Ops256<false>>("avx2");
     t.matvec_q8 = &matvec_q8_avx2<X86Ops256<false>>;  // quant_avx2.h
@@ -21,16 +21,23 @@ const Kernels& avx2_kernels(const CpuFeatures& f, PrefillGemm prefill) {
     Kernels t = plain;
     t.name = "avx2+avxvnni";
     t.matvec_q8 = &avx2_vnni_matvec_q8;
+    t.gemm_q8 = &avx2_vnni_gemm_q8;
     return t;
   }();
-  auto with_blas = [](const Kernels& k) {
+  auto with = [](const Kernels& k, PrefillGemm p) {
     Kernels t = k;
-    t.prefill_gemm = PrefillGemm::kBlas;
+    t.prefill_gemm = p;
     return t;
   };
-  static const Kernels plain_blas = with_blas(plain), vnni_blas = with_blas(vnni);
-  if (prefill == PrefillGemm::kBlas) return f.avx_vnni ? vnni_blas : plain_blas;
-  return f.avx_vnni ? vnni : plain;
+  static const Kernels plain_blas = with(plain, PrefillGemm::kBlas), vnni_blas = with(vnni, PrefillGemm::kBlas),
+                       vnni_int8 = with(vnni, PrefillGemm::kInt8);
+  switch (prefill) {
+    case PrefillGemm::kBlas: return f.avx_vnni ? &vnni_blas : &plain_blas;
+    case PrefillGemm::kF32: return f.avx_vnni ? &vnni : &plain;
+    case PrefillGemm::kInt8: return f.avx_vnni ? &vnni_int8 : nullptr;
+    case PrefillGemm::kBf16: break;
+  }
+  return nullptr;
 }
 
 }  // namespace ringlm

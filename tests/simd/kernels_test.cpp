@@ -594,7 +594,7 @@ TEST_CASE("simd dispatch: the prefill GEMM follows the CPU vendor and RINGLM_GEM
   CHECK(s.kernels->prefill_gemm == PrefillGemm::kBlas);
   CHECK(s.error == nullptr);
   if (const Kernels* avx2 = kernels_for_level(SimdLevel::kAvx2, f)) {
-    CHECK(avx2->prefill_gemm == PrefillGemm::kF32);  // its own f32 GEMM by default, on any vendor
+    CHECK(avx2->prefill_gemm == PrefillGemm::kF32);  // its own f32 GEMM by default off Intel
     s = select_kernels("avx2", f, "blas");
     CHECK(s.kernels->prefill_gemm == PrefillGemm::kBlas);
     CHECK((s.kernels->matvec_q8 == avx2->matvec_q8));  // the same set otherwise
@@ -602,9 +602,23 @@ TEST_CASE("simd dispatch: the prefill GEMM follows the CPU vendor and RINGLM_GEM
     s = select_kernels("avx2", f, "bf16");  // no bf16 GEMM below AVX-512
     CHECK(s.kernels == avx2);
     CHECK(s.error != nullptr);
-    s = select_kernels("avx2", f, "int8");  // nor an int8 one
-    CHECK(s.kernels == avx2);
-    CHECK(s.error != nullptr);
+    s = select_kernels("avx2", f, "int8");  // an int8 one with AVX-VNNI only
+    if (f.avx_vnni) {
+      CHECK(s.kernels->prefill_gemm == PrefillGemm::kInt8);
+      CHECK((s.kernels->gemm_q8 != scalar_kernels().gemm_q8));
+      CHECK(s.error == nullptr);
+      CpuFeatures intel = f;
+      intel.intel = true;
+      CHECK(kernels_for_level(SimdLevel::kAvx2, intel)->prefill_gemm == PrefillGemm::kInt8);
+    } else {
+      CHECK(s.kernels == avx2);
+      CHECK(s.error != nullptr);
+    }
+    CpuFeatures no_vnni = f;
+    no_vnni.avx_vnni = false;
+    no_vnni.intel = true;
+    CHECK(kernels_for_level(SimdLevel::kAvx2, no_vnni)->prefill_gemm == PrefillGemm::kF32);
+    CHECK(kernels_for_level(SimdLevel::kAvx2, no_vnni, PrefillGemm::kInt8) == nullptr);
   }
   // A set without a GEMM of its own ignores RINGLM_GEMM=f32, and says so.
   s = select_kernels("scalar", f, "f32");
