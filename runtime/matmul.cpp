@@ -33,11 +33,18 @@ size_t gemm_tile_floats(int64_t max_cols) {
                                                                                  : 0;
 }
 
+namespace {
+// Whether the kernel set has an f32 GEMM of its own (not the scalar reference every table carries).
+bool has_own_f32_gemm() { return active_kernels().gemm_f32 != scalar_kernels().gemm_f32; }
+}  // namespace
+
 const char* prefill_gemm_name() {
   switch (active_kernels().prefill_gemm) {
     case PrefillGemm::kBf16: return "bf16";
     case PrefillGemm::kF32: return "f32";
-    case PrefillGemm::kInt8: return "int8 (Q8_0, Q4_0) + f32";
+    case PrefillGemm::kInt8:
+      if (has_own_f32_gemm()) return "int8 (integer types) + f32";
+      return matmul_has_blas() ? "int8 (integer types) + OpenBLAS sgemm" : "int8 (integer types) + per-token matvec";
     case PrefillGemm::kBlas: break;
   }
   return matmul_has_blas() ? "OpenBLAS sgemm" : "none, per-token matvec";
@@ -81,7 +88,7 @@ Path choose_path(const TensorView& w, size_t n_tokens, const MatmulScratch& scra
     return Path::kQ8Gemm;
   }
   const PrefillGemm gemm = active_kernels().prefill_gemm;
-  if (n_tokens >= kGemmMinTokens && (gemm == PrefillGemm::kF32 || gemm == PrefillGemm::kInt8) &&
+  if (n_tokens >= kGemmMinTokens && (gemm == PrefillGemm::kF32 || (gemm == PrefillGemm::kInt8 && has_own_f32_gemm())) &&
       (w.dtype == DType::kF32 || f32_tile_fits)) {
     return Path::kF32Tiles;
   }

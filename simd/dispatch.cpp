@@ -31,6 +31,9 @@ PrefillGemm default_gemm(SimdLevel level, const CpuFeatures& f) {
   switch (level) {
     case SimdLevel::kAvx512: return f.intel ? PrefillGemm::kInt8 : PrefillGemm::kBf16;
     case SimdLevel::kAvx2: return f.intel && f.avx_vnni ? PrefillGemm::kInt8 : PrefillGemm::kF32;
+    // Not measured (ARM runs under qemu here): an sdot does 16 multiply-adds to an fmla's 4, and
+    // the GEMM reads each weight once per call where the per-token matvec reads it per token.
+    case SimdLevel::kNeon: return f.dotprod ? PrefillGemm::kInt8 : PrefillGemm::kBlas;
     default: return PrefillGemm::kBlas;
   }
 }
@@ -49,7 +52,7 @@ const Kernels* kernels_for_level(SimdLevel level, const CpuFeatures& f, PrefillG
       return &avx512_kernels(gemm);
 #endif
 #ifdef RINGLM_SIMD_HAVE_NEON
-    case SimdLevel::kNeon: return f.neon && gemm == PrefillGemm::kBlas ? &neon_kernels(f) : nullptr;
+    case SimdLevel::kNeon: return f.neon ? neon_kernels(f, gemm) : nullptr;
 #endif
     default: return nullptr;
   }

@@ -39,8 +39,8 @@ struct KvRows {
 //   kF32   gemm_f32 over f32 weights / dequantized f32 tiles and f32 activations (AVX-512 where
 //          two 512-bit FMAs per cycle outrun vdpbf16ps: Intel; AVX2);
 //   kInt8  gemm_q8 for Q8_0, Q4_0, Q4_K and Q6_K weights (integer dot products against the
-//          activations quantized as decode quantizes them: AVX512-VNNI or AVX-VNNI on Intel),
-//          gemm_f32 for the others.
+//          activations quantized as decode quantizes them: AVX512-VNNI or AVX-VNNI on Intel, sdot
+//          on ARM), gemm_f32 (x86) or as kBlas (ARM) for the others.
 enum class PrefillGemm : int { kBlas, kBf16, kF32, kInt8 };
 
 // Weight types gemm_q8 takes, the most rows one call takes, and the scratch it needs per column.
@@ -131,10 +131,11 @@ const char* simd_level_name(SimdLevel level);
 // level (x86 sets on ARM and vice versa) or the CPU lacks an instruction it needs. Sub-features
 // pick variants inside a level (avx2: AVX-VNNI; neon: dotprod), so tests can mask them off.
 // Prefill uses the level's default GEMM: avx512 int8 (+ f32) on Intel, bf16 elsewhere; avx2 int8
-// (+ f32) on Intel CPUs with AVX-VNNI, f32 elsewhere; others BLAS.
+// (+ f32) on Intel CPUs with AVX-VNNI, f32 elsewhere; neon int8 (+ BLAS) with dotprod; others BLAS.
 const Kernels* kernels_for_level(SimdLevel level, const CpuFeatures& features);
 // The same with prefill through `gemm`; nullptr also when the level has no such GEMM (bf16:
-// avx512 only; int8: avx512, and avx2 with AVX-VNNI; f32: avx2 and avx512; blas: every level).
+// avx512 only; int8: avx512, avx2 with AVX-VNNI, neon with dotprod; f32: avx2 and avx512; blas:
+// every level).
 const Kernels* kernels_for_level(SimdLevel level, const CpuFeatures& features, PrefillGemm gemm);
 
 // The fastest level `features` supports (kScalar at worst).

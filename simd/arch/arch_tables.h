@@ -36,9 +36,12 @@ void avx2_vnni_gemm_q8(const TensorView& w, int64_t row_begin, int64_t row_end, 
                        float* y, size_t ldy);
 #endif
 #ifdef RINGLM_SIMD_HAVE_NEON
-const Kernels& neon_kernels(const CpuFeatures& f);
+// prefill: kBlas, or kInt8 (aarch64 with dotprod only: nullptr otherwise).
+const Kernels* neon_kernels(const CpuFeatures& f, PrefillGemm prefill);
 #if defined(__aarch64__)
 void neon_dotprod_matvec_q8(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end);
+void neon_dotprod_gemm_q8(const TensorView& w, int64_t row_begin, int64_t row_end, const Q8Tokens& x, void* scratch,
+                          float* y, size_t ldy);
 #endif
 #endif
 

@@ -1,8 +1,9 @@
-// The int8 prefill GEMMs' view of a call's weight rows (gemm_q8_avx512.h, gemm_q8_avx2.h): every
-// row unpacked once per call to a byte per quant, as the unsigned operand of vpdpbusd (q + o:
-// Q8_0 q + 128; Q4_0 and Q4_K the nibble; Q6_K the 6-bit value), and two f32 per 32-element block
-// (Q8_0/Q4_0: the block's scale; Q4_K: d * sc and dmin * m of the sub-block; Q6_K: d * sc of each
-// half). Needs AVX2 and F16C; included only by simd/arch/*.cpp.
+// The int8 prefill GEMMs' view of a call's weight rows (gemm_q8_tiles.h): every row unpacked once
+// per call to a byte per quant, and two f32 per 32-element block (Q8_0/Q4_0: the block's scale;
+// Q4_K: d * sc and dmin * m of the sub-block; Q6_K: d * sc of each half). The bytes: Q4_0 and
+// Q4_K the nibble, Q6_K the 6-bit value, Q8_0 q + 128 here (vpdpbusd's unsigned operand) and q as
+// it is for NEON's sdot (gemm_q8_neon.h, which unpacks the same way with NEON). The x86 version:
+// AVX2 and F16C; included only by simd/arch/*.cpp.
 #pragma once
 
 #include <immintrin.h>
@@ -11,6 +12,7 @@
 #include <cstdint>
 
 #include "runtime/tensor.h"
+#include "simd/kernels/gemm_q8_tiles.h"
 #include "simd/quant/blocks.h"
 
 namespace ringlm {
@@ -83,20 +85,16 @@ inline void unpack_row_q6_k(const BlockQ6_K* b, size_t n_super, uint8_t* out, fl
 // Rows [row_begin, row_end) of w: quants to `quants` (a row of w.cols bytes after another), two
 // floats per block to `scales` (2 * w.cols / 32 per row). False for a type the GEMM does not take.
 inline bool unpack_q8_gemm_rows(const TensorView& w, int64_t row_begin, int64_t row_end, uint8_t* quants, float* scales) {
-  const size_t nb = static_cast<size_t>(w.cols) / kQK8_0, cols = static_cast<size_t>(w.cols);
-  for (int64_t r = row_begin; r < row_end; ++r) {
-    const uint8_t* row = static_cast<const uint8_t*>(w.row(r));
-    uint8_t* out = quants + static_cast<size_t>(r - row_begin) * cols;
-    float* sc = scales + static_cast<size_t>(r - row_begin) * 2 * nb;
-    switch (w.dtype) {
+  const DType type = w.dtype;
+  return unpack_rows_with(w, row_begin, row_end, quants, scales, [type](const uint8_t* row, size_t nb, uint8_t* out, float* sc) {
+    switch (type) {
       case DType::kQ8_0:
-      case DType::kQ4_0: unpack_row_q8_0_q4_0(w.dtype == DType::kQ8_0, row, nb, out, sc); break;
-      case DType::kQ4_K: unpack_row_q4_k(reinterpret_cast<const BlockQ4_K*>(row), nb / 8, out, sc); break;
-      case DType::kQ6_K: unpack_row_q6_k(reinterpret_cast<const BlockQ6_K*>(row), nb / 8, out, sc); break;
+      case DType::kQ4_0: unpack_row_q8_0_q4_0(type == DType::kQ8_0, row, nb, out, sc); return true;
+      case DType::kQ4_K: unpack_row_q4_k(reinterpret_cast<const BlockQ4_K*>(row), nb / 8, out, sc); return true;
+      case DType::kQ6_K: unpack_row_q6_k(reinterpret_cast<const BlockQ6_K*>(row), nb / 8, out, sc); return true;
       default: return false;
     }
-  }
-  return true;
+  });
 }
 
 }  // namespace

@@ -1,30 +1,30 @@
 // The int8 prefill GEMM (Kernels::gemm_q8) for Q8_0, Q4_0, Q4_K and Q6_K weights, at any vector
 // width with vpdpbusd: AVX512-VNNI (gemm_q8_avx512.h, 16 tokens a vector) and AVX-VNNI
-// (gemm_q8_avx2.h, 8). Included only by simd/arch/*.cpp.
+// (gemm_q8_avx2.h, 8), and NEON sdot (gemm_q8_neon.h, 4). Included only by simd/arch/*.cpp.
 //
 // Tokens sit in lanes. The activations come packed 16 tokens to a group (simd/quant/q8_tokens.h:
 // per block, 8 slices of 4 quants per token; a 256-bit vector takes half a group); a weight
 // row's 4 bytes of the same slice are broadcast to every lane, so one vpdpbusd adds 4 products
 // to every token's sum of one row and a block takes 8 — no horizontal sums, no shuffles.
-// vpdpbusd multiplies unsigned by signed bytes: the weights go in unsigned, unpacked once per call
-// to a byte per quant, q + o (gemm_q8_rows.h), and each accumulator starts at -o * (the token's
-// block or half-block sum), so a lane ends at the exact integer dot. Then per block (Q6_K: per
+// The weights go in as a byte per quant, unpacked once per call (gemm_q8_rows.h), as q + o where
+// the quant has an offset (Q4_0: the nibble, o = 8; Q6_K: the 6-bit value, o = 32; Q8_0 with
+// vpdpbusd, which multiplies unsigned by signed bytes: q + 128), and each accumulator starts at
+// -o * (the token's block or half-block sum), so a lane ends at the exact integer dot. Then per block (Q6_K: per
 // half) one fma(float(isum) * dx, scale, y) in every lane, and for Q4_K one more for its min:
 // each output is one lane's chain over the blocks in order, the scalar reference's own
 // operations, so the bits match it.
 //
-// A V policy gives the vector types and operations (I int32 lanes, F f32 lanes, kLanes tokens),
-// and store(y, ldy, acc, lanes): lane t of acc to y[t * ldy] for t < lanes.
+// A V policy gives the vector types and operations (I int32 lanes, F f32 lanes, kLanes tokens,
+// kRows rows a tile), store(y, ldy, acc, lanes): lane t of acc to y[t * ldy] for t < lanes, and
+// unpack_rows (gemm_q8_rows.h): whether its dot product takes the weights signed (NEON sdot:
+// Q8_0 as it is) or unsigned (x86 vpdpbusd: Q8_0 q + 128, o = 128).
 #pragma once
-
-#include <immintrin.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 
 #include "runtime/tensor.h"
-#include "simd/kernels/gemm_q8_rows.h"
 #include "simd/quant/blocks.h"
 #include "simd/quant/q8_tokens.h"
 
@@ -38,10 +38,24 @@ struct Q8GemmKind {
   static constexpr int shift = kShift;
   static constexpr bool halves = kHalves, mins = kMins;
 };
-using KindQ8_0 = Q8GemmKind<7, false, false>;
+using KindQ8_0 = Q8GemmKind<7, false, false>;  // unsigned weights: q + 128
+using KindQ8_0Signed = Q8GemmKind<-1, false, false>;
 using KindQ4_0 = Q8GemmKind<3, false, false>;
 using KindQ4_K = Q8GemmKind<-1, false, true>;
 using KindQ6_K = Q8GemmKind<5, true, false>;
+
+// The rows [row_begin, row_end) of w laid out for the tiles: unpack_row(row, nb, out, scales)
+// writes one row's bytes (w.cols) and two floats per block; false when it does not take w.dtype.
+template <class UnpackRow>
+bool unpack_rows_with(const TensorView& w, int64_t row_begin, int64_t row_end, uint8_t* quants, float* scales,
+                      UnpackRow&& unpack_row) {
+  const size_t nb = static_cast<size_t>(w.cols) / kQK8_0, cols = static_cast<size_t>(w.cols);
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    const size_t i = static_cast<size_t>(r - row_begin);
+    if (!unpack_row(static_cast<const uint8_t*>(w.row(r)), nb, quants + i * cols, scales + i * 2 * nb)) return false;
+  }
+  return true;
+}
 
 // -o * sums, or zeros for a type without an offset.
 template <class V, class Kind>
@@ -170,9 +184,11 @@ void gemm_q8_with(const TensorView& w, int64_t row_begin, int64_t row_end, const
   const size_t n = static_cast<size_t>(row_end - row_begin), cols = static_cast<size_t>(w.cols);
   uint8_t* wq = static_cast<uint8_t*>(scratch);
   float* scales = reinterpret_cast<float*>(wq + n * cols);
-  if (!unpack_q8_gemm_rows(w, row_begin, row_end, wq, scales)) return;
+  if (!V::unpack_rows(w, row_begin, row_end, wq, scales)) return;
   switch (w.dtype) {
-    case DType::kQ8_0: return q8_gemm_all<V, KindQ8_0>(x, nb, wq, scales, n, y, ldy);
+    case DType::kQ8_0:
+      if constexpr (V::kSignedWeights) return q8_gemm_all<V, KindQ8_0Signed>(x, nb, wq, scales, n, y, ldy);
+      return q8_gemm_all<V, KindQ8_0>(x, nb, wq, scales, n, y, ldy);
     case DType::kQ4_0: return q8_gemm_all<V, KindQ4_0>(x, nb, wq, scales, n, y, ldy);
     case DType::kQ4_K: return q8_gemm_all<V, KindQ4_K>(x, nb, wq, scales, n, y, ldy);
     case DType::kQ6_K: return q8_gemm_all<V, KindQ6_K>(x, nb, wq, scales, n, y, ldy);

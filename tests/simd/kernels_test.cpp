@@ -562,6 +562,28 @@ TEST_CASE("simd dispatch: RINGLM_SIMD selection rule") {
   CHECK(active_kernels().name != nullptr);
 }
 
+TEST_CASE("simd dispatch: NEON prefill takes the int8 GEMM where the CPU has dotprod") {
+  CpuFeatures f = cpu_features();
+  if (kernels_for_level(SimdLevel::kNeon, f) == nullptr) return;  // not an ARM build or CPU
+  f.dotprod = false;
+  CHECK(kernels_for_level(SimdLevel::kNeon, f)->prefill_gemm == PrefillGemm::kBlas);
+  CHECK(kernels_for_level(SimdLevel::kNeon, f, PrefillGemm::kInt8) == nullptr);
+  CHECK(kernels_for_level(SimdLevel::kNeon, f, PrefillGemm::kF32) == nullptr);
+  SimdSelection s = select_kernels("neon", f, "int8");
+  CHECK(s.kernels->prefill_gemm == PrefillGemm::kBlas);
+  CHECK(s.error != nullptr);
+#if defined(__aarch64__)
+  f.dotprod = true;
+  const Kernels* dot = kernels_for_level(SimdLevel::kNeon, f);
+  CHECK(dot->prefill_gemm == PrefillGemm::kInt8);
+  CHECK((dot->gemm_q8 != scalar_kernels().gemm_q8));
+  s = select_kernels("neon", f, "blas");
+  CHECK(s.kernels->prefill_gemm == PrefillGemm::kBlas);
+  CHECK((s.kernels->matvec_q8 == dot->matvec_q8));
+  CHECK(s.error == nullptr);
+#endif
+}
+
 TEST_CASE("simd dispatch: the prefill GEMM follows the CPU vendor and RINGLM_GEMM") {
   CpuFeatures f = cpu_features();
   if (kernels_for_level(SimdLevel::kAvx512, f) == nullptr) return;  // no AVX-512 set to choose in
