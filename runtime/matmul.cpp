@@ -64,7 +64,7 @@ namespace {
 enum class Path {
   kMatvec,      // one token, or no GEMM for this type: the kernel table's matvec, per token
   kMatvecQ8,    // the same over activations quantized to Q8_0 (integer weight types)
-  kQ8Gemm,      // int8 GEMM: Q8_0 / Q4_0 weights against the packed Q8_0 activations
+  kQ8Gemm,      // int8 GEMM: integer weights against the packed Q8_0 activations
   kBf16Tiles,   // bf16 GEMM: bf16 weights in place, others dequantized into the thread's bf16 tile
   kF32Tiles,    // f32 GEMM: f32 weights in place, others dequantized into the thread's f32 tile
   kSgemmTiles,  // sgemm over rows dequantized into the thread's f32 tile

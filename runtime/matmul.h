@@ -7,9 +7,11 @@
 //    quantized weights (Q8_0, Q4_0, Q4_K, Q6_K) dequantized into a per-thread bf16 tile,
 //    activations rounded to bf16 once per call: the same precision the incumbent uses for these
 //    types; f32 and f16 weights take the next path available (bf16 would drop their mantissa bits);
-//  - where it prefers its int8 GEMM (AVX512-VNNI on Intel), Q8_0 and Q4_0 weights against the
-//    activations quantized to Q8_0 blocks as decode does (integer dot products per block, Q8_0
-//    rows read in place), the other types as on the next line;
+//  - where it prefers its int8 GEMM (AVX512-VNNI or AVX-VNNI on Intel, sdot on aarch64), the
+//    integer types (Q8_0, Q4_0, Q4_K, Q6_K) against the activations quantized to Q8_0 blocks as
+//    decode does, packed 16 tokens to a group once per call (integer dot products per block, each
+//    32-row tile unpacked to a byte per quant once per call), the float types as on the next line
+//    (or, in a set without an f32 GEMM of its own, the one after);
 //  - where it prefers its f32 GEMM (AVX-512 on Intel, where FMA outruns vdpbf16ps; AVX2), every
 //    type: f32 weights directly, others dequantized into a per-thread f32 tile, f32 activations;
 //  - otherwise (or with RINGLM_GEMM=blas) OpenBLAS sgemm when the build has it: f32 weights

@@ -3,7 +3,7 @@
 // avx512bw batches would need CD too; the BW/VL/VNNI instructions used here are intrinsics.
 // Float kernels run 16 lanes; the integer matvec runs 256-bit vpdpbusd blocks (one Q8_0 block
 // per instruction, no cross-block shuffles); prefill has three GEMMs of its own, bf16 (vdpbf16ps,
-// gemm_bf16_avx512.h), f32 (FMA, gemm_f32_avx512.h) and int8 for Q8_0/Q4_0 (vpdpbusd,
+// gemm_bf16_avx512.h), f32 (FMA, gemm_f32_avx512.h) and int8 for the integer types (vpdpbusd,
 // gemm_q8_avx512.h): one table per prefill choice.
 #include "simd/arch/arch_tables.h"
 #include "simd/kernels/gemm_bf16_avx512.h"
