@@ -1,23 +1,23 @@
 // The int8 prefill GEMM (Kernels::gemm_q8) for Q8_0, Q4_0, Q4_K and Q6_K weights, at any vector
-// width with vpdpbusd: AVX512-VNNI (gemm_q8_avx512.h, 16 tokens a vector) and AVX-VNNI
-// (gemm_q8_avx2.h, 8), and NEON sdot (gemm_q8_neon.h, 4). Included only by simd/arch/*.cpp.
+// width: AVX512-VNNI (gemm_q8_avx512.h, 16 tokens a vector), AVX-VNNI (gemm_q8_avx2.h, 8) and
+// NEON sdot (gemm_q8_neon.h, 4). Included only by simd/arch/*.cpp.
 //
 // Tokens sit in lanes. The activations come packed 16 tokens to a group (simd/quant/q8_tokens.h:
-// per block, 8 slices of 4 quants per token; a 256-bit vector takes half a group); a weight
-// row's 4 bytes of the same slice are broadcast to every lane, so one vpdpbusd adds 4 products
-// to every token's sum of one row and a block takes 8 — no horizontal sums, no shuffles.
-// The weights go in as a byte per quant, unpacked once per call (gemm_q8_rows.h), as q + o where
-// the quant has an offset (Q4_0: the nibble, o = 8; Q6_K: the 6-bit value, o = 32; Q8_0 with
-// vpdpbusd, which multiplies unsigned by signed bytes: q + 128), and each accumulator starts at
-// -o * (the token's block or half-block sum), so a lane ends at the exact integer dot. Then per block (Q6_K: per
-// half) one fma(float(isum) * dx, scale, y) in every lane, and for Q4_K one more for its min:
-// each output is one lane's chain over the blocks in order, the scalar reference's own
-// operations, so the bits match it.
+// per block, 8 slices of 4 quants per token; a narrower vector takes part of a group); a weight
+// row's 4 bytes of the same slice are broadcast to every lane, so one dot instruction adds 4
+// products to every token's sum of one row and a block takes 8 — no horizontal sums, no
+// shuffles. The weights go in as a byte per quant, unpacked once per call (gemm_q8_rows.h), as
+// q + o where the quant has an offset (Q4_0: the nibble, o = 8; Q6_K: the 6-bit value, o = 32;
+// Q8_0 with vpdpbusd, which multiplies unsigned by signed bytes: q + 128), and each accumulator
+// starts at -o * (the token's block or half-block sum), so a lane ends at the exact integer dot.
+// Then per block (Q6_K: per half) one fma(float(isum) * dx, scale, y) in every lane, and for Q4_K
+// one more for its min: each output is one lane's chain over the blocks in order, the scalar
+// reference's own operations, so the bits match it.
 //
 // A V policy gives the vector types and operations (I int32 lanes, F f32 lanes, kLanes tokens,
-// kRows rows a tile), store(y, ldy, acc, lanes): lane t of acc to y[t * ldy] for t < lanes, and
-// unpack_rows (gemm_q8_rows.h): whether its dot product takes the weights signed (NEON sdot:
-// Q8_0 as it is) or unsigned (x86 vpdpbusd: Q8_0 q + 128, o = 128).
+// kRows rows a tile), store(y, ldy, acc, lanes): lane t of acc to y[t * ldy] for t < lanes,
+// unpack_rows (gemm_q8_rows.h, gemm_q8_neon.h), and kSignedWeights: whether its dot product takes
+// the weights signed (NEON sdot: Q8_0 as it is) or unsigned (x86 vpdpbusd: Q8_0 q + 128).
 #pragma once
 
 #include <cstddef>

@@ -1,6 +1,7 @@
 // Prefill activations for the integer GEMM (Kernels::gemm_q8): the tokens' Q8_0 blocks — the
 // same blocks decode's integer matvec uses — plus a copy packed 16 tokens to a group, so that a
-// 512-bit vpdpbusd meets one 4-byte slice of 16 tokens at once (token t in lane t).
+// 512-bit vpdpbusd meets one 4-byte slice of 16 tokens at once (token t in lane t; 256- and
+// 128-bit vectors take 8 and 4 of them).
 //
 // Packed layout, for token group g (tokens 16g .. 16g+15) and block j of nb, at byte
 // (g * nb + j) * kQ8PackBlockBytes (0 in every field for tokens past m):
@@ -8,8 +9,9 @@
 //   16 int32 at kQ8PackSums: the sums of their block's quants, and at kQ8PackLowSums: the sums
 //   of the first 16 (Q6_K scales each half of a block on its own), then
 //   8 x 64 bytes at kQ8PackQuants: slice s holds 4 quants per token, qs[4s .. 4s+3].
-// vpdpbusd takes the weights, made unsigned (+ an offset o per weight type), as its unsigned
-// operand and these as the signed one; o * (the token's sum) comes back out exactly.
+// The GEMM takes these as the signed operand of its dot products and the weights, made unsigned
+// where the instruction wants it (+ an offset o per weight type), as the other; o * (the
+// token's sum) comes back out exactly.
 #pragma once
 
 #include <cstddef>
