@@ -16,15 +16,11 @@
 namespace ringlm {
 namespace {
 
-struct Q8GemmAvxVnni {
+struct Q8GemmAvxVnni : Q8GemmX86Rows {
   using I = __m256i;
   using F = __m256;
   static constexpr size_t kLanes = 8;
   static constexpr int kRows = 3;
-  static constexpr bool kSignedWeights = false;
-  static bool unpack_rows(const TensorView& w, int64_t r0, int64_t r1, uint8_t* quants, float* scales) {
-    return unpack_q8_gemm_rows(w, r0, r1, quants, scales);
-  }
   static I zero_i() { return _mm256_setzero_si256(); }
   static F zero_f() { return _mm256_setzero_ps(); }
   static I load_i(const uint8_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }

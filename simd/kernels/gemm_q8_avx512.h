@@ -16,15 +16,11 @@
 namespace ringlm {
 namespace {
 
-struct Q8GemmAvx512 {
+struct Q8GemmAvx512 : Q8GemmX86Rows {
   using I = __m512i;
   using F = __m512;
   static constexpr size_t kLanes = 16;
   static constexpr int kRows = 6;
-  static constexpr bool kSignedWeights = false;
-  static bool unpack_rows(const TensorView& w, int64_t r0, int64_t r1, uint8_t* quants, float* scales) {
-    return unpack_q8_gemm_rows(w, r0, r1, quants, scales);
-  }
   static I zero_i() { return _mm512_setzero_si512(); }
   static F zero_f() { return _mm512_setzero_ps(); }
   static I load_i(const uint8_t* p) { return _mm512_loadu_si512(p); }

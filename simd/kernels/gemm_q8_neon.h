@@ -89,11 +89,8 @@ struct Q8GemmNeonDot {
   static constexpr size_t kLanes = 4;
   static constexpr int kRows = 4;
   static constexpr bool kSignedWeights = true;
-  static bool unpack_rows(const TensorView& w, int64_t r0, int64_t r1, uint8_t* quants, float* scales) {
-    const DType type = w.dtype;
-    return unpack_rows_with(w, r0, r1, quants, scales, [type](const uint8_t* row, size_t nb, uint8_t* out, float* sc) {
-      return unpack_row_neon(type, row, nb, out, sc);
-    });
+  static bool unpack_row(DType type, const uint8_t* row, size_t nb, uint8_t* out, float* scales) {
+    return unpack_row_neon(type, row, nb, out, scales);
   }
   static I zero_i() { return vdupq_n_s32(0); }
   static F zero_f() { return vdupq_n_f32(0.0f); }

@@ -12,7 +12,6 @@
 #include <cstdint>
 
 #include "runtime/tensor.h"
-#include "simd/kernels/gemm_q8_tiles.h"
 #include "simd/quant/blocks.h"
 
 namespace ringlm {
@@ -82,20 +81,20 @@ inline void unpack_row_q6_k(const BlockQ6_K* b, size_t n_super, uint8_t* out, fl
   }
 }
 
-// Rows [row_begin, row_end) of w: quants to `quants` (a row of w.cols bytes after another), two
-// floats per block to `scales` (2 * w.cols / 32 per row). False for a type the GEMM does not take.
-inline bool unpack_q8_gemm_rows(const TensorView& w, int64_t row_begin, int64_t row_end, uint8_t* quants, float* scales) {
-  const DType type = w.dtype;
-  return unpack_rows_with(w, row_begin, row_end, quants, scales, [type](const uint8_t* row, size_t nb, uint8_t* out, float* sc) {
+// What the x86 policies (gemm_q8_avx512.h, gemm_q8_avx2.h) share: vpdpbusd takes the weights
+// unsigned, and one row of them unpacks as above (false for a type the GEMM does not take).
+struct Q8GemmX86Rows {
+  static constexpr bool kSignedWeights = false;
+  static bool unpack_row(DType type, const uint8_t* row, size_t nb, uint8_t* out, float* scales) {
     switch (type) {
       case DType::kQ8_0:
-      case DType::kQ4_0: unpack_row_q8_0_q4_0(type == DType::kQ8_0, row, nb, out, sc); return true;
-      case DType::kQ4_K: unpack_row_q4_k(reinterpret_cast<const BlockQ4_K*>(row), nb / 8, out, sc); return true;
-      case DType::kQ6_K: unpack_row_q6_k(reinterpret_cast<const BlockQ6_K*>(row), nb / 8, out, sc); return true;
+      case DType::kQ4_0: unpack_row_q8_0_q4_0(type == DType::kQ8_0, row, nb, out, scales); return true;
+      case DType::kQ4_K: unpack_row_q4_k(reinterpret_cast<const BlockQ4_K*>(row), nb / 8, out, scales); return true;
+      case DType::kQ6_K: unpack_row_q6_k(reinterpret_cast<const BlockQ6_K*>(row), nb / 8, out, scales); return true;
       default: return false;
     }
-  });
-}
+  }
+};
 
 }  // namespace
 }  // namespace ringlm

@@ -16,8 +16,10 @@
 //
 // A V policy gives the vector types and operations (I int32 lanes, F f32 lanes, kLanes tokens,
 // kRows rows a tile), store(y, ldy, acc, lanes): lane t of acc to y[t * ldy] for t < lanes,
-// unpack_rows (gemm_q8_rows.h, gemm_q8_neon.h), and kSignedWeights: whether its dot product takes
-// the weights signed (NEON sdot: Q8_0 as it is) or unsigned (x86 vpdpbusd: Q8_0 q + 128).
+// unpack_row(type, row, nb, out, scales): one weight row's bytes and two floats per block, false
+// for a type it does not take (gemm_q8_rows.h, gemm_q8_neon.h), and kSignedWeights: whether its
+// dot product takes the weights signed (NEON sdot: Q8_0 as it is) or unsigned (x86 vpdpbusd:
+// Q8_0 q + 128).
 #pragma once
 
 #include <cstddef>
@@ -43,19 +45,6 @@ using KindQ8_0Signed = Q8GemmKind<-1, false, false>;
 using KindQ4_0 = Q8GemmKind<3, false, false>;
 using KindQ4_K = Q8GemmKind<-1, false, true>;
 using KindQ6_K = Q8GemmKind<5, true, false>;
-
-// The rows [row_begin, row_end) of w laid out for the tiles: unpack_row(row, nb, out, scales)
-// writes one row's bytes (w.cols) and two floats per block; false when it does not take w.dtype.
-template <class UnpackRow>
-bool unpack_rows_with(const TensorView& w, int64_t row_begin, int64_t row_end, uint8_t* quants, float* scales,
-                      UnpackRow&& unpack_row) {
-  const size_t nb = static_cast<size_t>(w.cols) / kQK8_0, cols = static_cast<size_t>(w.cols);
-  for (int64_t r = row_begin; r < row_end; ++r) {
-    const size_t i = static_cast<size_t>(r - row_begin);
-    if (!unpack_row(static_cast<const uint8_t*>(w.row(r)), nb, quants + i * cols, scales + i * 2 * nb)) return false;
-  }
-  return true;
-}
 
 // -o * sums, or zeros for a type without an offset.
 template <class V, class Kind>
@@ -184,7 +173,10 @@ void gemm_q8_with(const TensorView& w, int64_t row_begin, int64_t row_end, const
   const size_t n = static_cast<size_t>(row_end - row_begin), cols = static_cast<size_t>(w.cols);
   uint8_t* wq = static_cast<uint8_t*>(scratch);
   float* scales = reinterpret_cast<float*>(wq + n * cols);
-  if (!V::unpack_rows(w, row_begin, row_end, wq, scales)) return;
+  for (size_t r = 0; r < n; ++r) {  // each row once per call: its bytes, two floats per block
+    const uint8_t* row = static_cast<const uint8_t*>(w.row(row_begin + static_cast<int64_t>(r)));
+    if (!V::unpack_row(w.dtype, row, nb, wq + r * cols, scales + r * 2 * nb)) return;
+  }
   switch (w.dtype) {
     case DType::kQ8_0:
       if constexpr (V::kSignedWeights) return q8_gemm_all<V, KindQ8_0Signed>(x, nb, wq, scales, n, y, ldy);
