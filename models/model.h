@@ -6,41 +6,17 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 #include <vector>
 
+#include "core/status.h"
+#include "core/tensor.h"
+#include "models/architecture.h"
 #include "models/tokenizer/tokenizer.h"
 #include "platform/mapped_file.h"
-#include "runtime/status.h"
-#include "runtime/tensor.h"
+#include "runtime/language_model.h"
+#include "runtime/model_config.h"
 
 namespace ringlm {
-
-// How RoPE pairs the dimensions of a head: Llama's GGUF/llama2.c layout rotates adjacent pairs
-// (0,1),(2,3)…; NeoX-style models (Qwen2) rotate (i, i + head_dim/2).
-enum class RopeStyle { kAdjacentPairs, kHalves };
-
-struct ModelConfig {
-  std::string arch = "llama";
-  int32_t n_vocab = 0;
-  int32_t n_ctx_train = 0;
-  int32_t n_embd = 0;
-  int32_t n_layer = 0;
-  int32_t n_head = 0;
-  int32_t n_head_kv = 0;
-  int32_t head_dim = 0;
-  int32_t n_ff = 0;
-  float norm_eps = 1e-5f;
-  float rope_base = 10000.0f;
-  float rope_freq_scale = 1.0f;  // linear RoPE scaling: positions are multiplied by this (1 / factor)
-  RopeStyle rope_style = RopeStyle::kAdjacentPairs;
-  int32_t sliding_window = 0;  // 0: full attention
-
-  int32_t q_dim() const { return n_head * head_dim; }
-  int32_t kv_dim() const { return n_head_kv * head_dim; }
-  // Positive dimensions, heads dividing evenly, even head_dim.
-  Status validate() const;
-};
 
 struct LayerWeights {
   TensorView attn_norm;           // [n_embd]
@@ -59,13 +35,26 @@ struct ModelWeights {
   std::vector<LayerWeights> layers;
 };
 
-struct Model {
+// What a session drives (runtime/language_model.h): the family's forward pass over these weights,
+// and the tokenizer's text.
+struct Model final : LanguageModel {
   ModelConfig config;
   ModelWeights weights;
   Tokenizer tokenizer;
   MappedFile file;  // keeps the weights mapped
+  const Architecture* arch = nullptr;  // the family (models/architecture.h); set by the loader
   uint64_t n_params = 0;
   uint64_t weight_bytes = 0;
+
+  const ModelConfig& model_config() const override { return config; }
+  void* layout_forward(Arena& arena, const ForwardSpec& spec) const override;
+  void forward(void* scratch, KvCache& cache, const AttentionWindow& window, ThreadPool& pool, const int32_t* tokens,
+               int32_t n, int64_t start_pos) const override;
+  float* logits(void* scratch) const override;
+  bool is_end_of_generation(int32_t token) const override { return tokenizer.is_end_of_generation(token); }
+  std::string_view piece_after(int32_t prev, int32_t token) const override {
+    return tokenizer.decoded_after(prev, token);
+  }
 };
 
 }  // namespace ringlm

@@ -14,8 +14,8 @@
 #include <cstdint>
 
 #include "platform/page_memory.h"
-#include "runtime/span.h"
-#include "runtime/status.h"
+#include "core/span.h"
+#include "core/status.h"
 
 namespace ringlm {
 

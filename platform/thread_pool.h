@@ -25,7 +25,7 @@
 #include <vector>
 #endif
 
-#include "runtime/status.h"
+#include "core/status.h"
 
 namespace ringlm {
 

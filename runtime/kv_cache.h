@@ -15,7 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "runtime/arena.h"
+#include "core/arena.h"
 #include "simd/kernels.h"
 
 namespace ringlm {

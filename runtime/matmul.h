@@ -22,8 +22,8 @@
 #include <cstddef>
 
 #include "platform/thread_pool.h"
-#include "runtime/span.h"
-#include "runtime/tensor.h"
+#include "core/span.h"
+#include "core/tensor.h"
 #include "simd/quant/blocks.h"
 
 namespace ringlm {

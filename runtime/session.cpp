@@ -10,21 +10,9 @@
 
 namespace ringlm {
 
-namespace {
-// What the prefill GEMMs of this model's matrices need in the arena.
-GemmNeeds gemm_needs(const Model& m) {
-  GemmNeeds g;
-  for (const LayerWeights& l : m.weights.layers) {
-    for (const TensorView* t : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down}) g.add(t->dtype);
-  }
-  g.add(m.weights.output.dtype);
-  return g;
-}
-}  // namespace
-
-Result<SessionConfig> Session::resolve(const Model& model, const SessionConfig& requested) {
+Result<SessionConfig> Session::resolve(const LanguageModel& model, const SessionConfig& requested) {
   SessionConfig c = requested;
-  const uint32_t train_ctx = static_cast<uint32_t>(model.config.n_ctx_train);
+  const uint32_t train_ctx = static_cast<uint32_t>(model.model_config().n_ctx_train);
   if (c.n_ctx == 0) c.n_ctx = train_ctx;
   RINGLM_CHECK(c.n_ctx <= train_ctx, RINGLM_ERR_INVALID_ARGUMENT,
                "n_ctx %" PRIu32 " exceeds the model's training context of %" PRIu32 " tokens", c.n_ctx, train_ctx);
@@ -41,7 +29,7 @@ Result<SessionConfig> Session::resolve(const Model& model, const SessionConfig& 
                RINGLM_ERR_INVALID_ARGUMENT, "unknown KV cache type %d", static_cast<int>(c.kv_type));
   if (c.streaming) {
     RINGLM_CHECK(!c.recompute, RINGLM_ERR_INVALID_ARGUMENT, "no-cache (recompute) mode cannot stream");
-    RINGLM_CHECK(model.config.sliding_window > 0 || c.n_sinks < c.n_ctx, RINGLM_ERR_INVALID_ARGUMENT,
+    RINGLM_CHECK(model.model_config().sliding_window > 0 || c.n_sinks < c.n_ctx, RINGLM_ERR_INVALID_ARGUMENT,
                  "%" PRIu32 " sinks leave no window in a context of %" PRIu32, c.n_sinks, c.n_ctx);
   }
   const SamplerConfig& s = c.sampler;
@@ -53,9 +41,9 @@ Result<SessionConfig> Session::resolve(const Model& model, const SessionConfig& 
   return c;
 }
 
-Session::Session(const Model& model, const SessionConfig& config) : model_(&model), config_(config) {
+Session::Session(const LanguageModel& model, const SessionConfig& config) : model_(&model), config_(config) {
   // Ring shape and attention window for the mode (see the header and docs/kv-cache.md).
-  const int32_t native = model.config.sliding_window;
+  const int32_t native = model.model_config().sliding_window;
   const uint32_t sinks = config.streaming ? config.n_sinks : 0;
   const uint32_t window = native > 0 ? (config.n_ctx < static_cast<uint32_t>(native) ? config.n_ctx : static_cast<uint32_t>(native))
                                      : config.n_ctx - sinks;
@@ -65,7 +53,7 @@ Session::Session(const Model& model, const SessionConfig& config) : model_(&mode
 }
 
 bool Session::layout_parts(Arena& arena) {
-  const ModelConfig& mc = model_->config;
+  const ModelConfig& mc = model_->model_config();
   KvCache::Shape shape;
   shape.n_layer = mc.n_layer;
   shape.n_head_kv = mc.n_head_kv;
@@ -74,10 +62,13 @@ bool Session::layout_parts(Arena& arena) {
   shape.n_window = static_cast<uint32_t>(window_.window);
   shape.type = config_.kv_type;
   if (!cache_.layout(arena, shape)) return false;
-  if (!scratch_.layout(arena, mc, static_cast<int32_t>(config_.n_batch), shape.capacity(), config_.logits_all,
-                       static_cast<int32_t>(config_.n_threads), gemm_needs(*model_))) {
-    return false;
-  }
+  ForwardSpec spec;
+  spec.n_batch = static_cast<int32_t>(config_.n_batch);
+  spec.cache_capacity = shape.capacity();
+  spec.logits_all = config_.logits_all;
+  spec.n_threads = static_cast<int32_t>(config_.n_threads);
+  forward_ = model_->layout_forward(arena, spec);
+  if (arena.exhausted()) return false;
   candidates_ = arena.alloc<Candidate>(static_cast<size_t>(mc.n_vocab));
   if (config_.recompute) history_ = arena.alloc<int32_t>(config_.n_ctx);
   if (arena.exhausted()) return false;
@@ -85,7 +76,7 @@ bool Session::layout_parts(Arena& arena) {
   return true;
 }
 
-size_t Session::plan(const Model& model, const SessionConfig& config) {
+size_t Session::plan(const LanguageModel& model, const SessionConfig& config) {
   Arena arena = Arena::measure();
   (void)arena.alloc<Session>(1);
   Session probe(model, config);
@@ -93,7 +84,7 @@ size_t Session::plan(const Model& model, const SessionConfig& config) {
   return arena.used();
 }
 
-Result<Session*> Session::create(const Model& model, const SessionConfig& config, void* arena_mem, size_t arena_size) {
+Result<Session*> Session::create(const LanguageModel& model, const SessionConfig& config, void* arena_mem, size_t arena_size) {
   const size_t needed = plan(model, config);
   void* owned = nullptr;
   if (arena_mem == nullptr) {
@@ -149,18 +140,18 @@ void Session::reset() {
 
 const float* Session::logits() const {
   if (last_batch_ == 0) return nullptr;
-  return config_.logits_all ? logits_row(last_batch_ - 1) : scratch_.logits;
+  return config_.logits_all ? logits_row(last_batch_ - 1) : model_->logits(forward_);
 }
 
 const float* Session::logits_row(size_t i) const {
-  return scratch_.logits + i * static_cast<size_t>(model_->config.n_vocab);
+  return model_->logits(forward_) + i * static_cast<size_t>(model_->model_config().n_vocab);
 }
 
 void Session::run(const int32_t* tokens, size_t n, int64_t start_pos) {
   for (size_t done = 0; done < n; done += config_.n_batch) {
     const size_t chunk = n - done < config_.n_batch ? n - done : config_.n_batch;
-    llama_forward(*model_, cache_, scratch_, window_, pool_, tokens + done, static_cast<int32_t>(chunk),
-                  start_pos + static_cast<int64_t>(done));
+    model_->forward(forward_, cache_, window_, pool_, tokens + done, static_cast<int32_t>(chunk),
+                    start_pos + static_cast<int64_t>(done));
     last_batch_ = chunk;
   }
 }
@@ -176,7 +167,7 @@ Status Session::prefill(const int32_t* tokens, size_t n) {
   RINGLM_CHECK(!config_.logits_all || n <= config_.n_batch, RINGLM_ERR_INVALID_ARGUMENT,
                "with logits for every token, a call takes at most n_batch = %" PRIu32 " tokens (got %zu)", config_.n_batch,
                n);
-  const int32_t n_vocab = model_->config.n_vocab;
+  const int32_t n_vocab = model_->model_config().n_vocab;
   for (size_t i = 0; i < n; ++i) {
     RINGLM_CHECK(tokens[i] >= 0 && tokens[i] < n_vocab, RINGLM_ERR_INVALID_TOKEN,
                  "token %" PRId32 " at index %zu is outside the vocabulary [0, %" PRId32 ")", tokens[i], i, n_vocab);
@@ -198,6 +189,24 @@ Status Session::sample(int32_t* out) {
   const float* l = logits();
   RINGLM_CHECK(l != nullptr, RINGLM_ERR_INVALID_STATE, "no logits yet: prefill or decode a token first");
   *out = sampler_.sample(l);
+  return Status::ok();
+}
+
+Status Session::generate(const int32_t* prompt, size_t n_prompt, size_t max_tokens, TokenFn on_token, void* user,
+                         size_t* n_generated) {
+  RINGLM_CHECK(prompt != nullptr || n_prompt == 0, RINGLM_ERR_INVALID_ARGUMENT, "prompt is null");
+  if (n_generated != nullptr) *n_generated = 0;
+  if (n_prompt > 0) RINGLM_TRY(prefill(prompt, n_prompt));
+  for (size_t i = 0; i < max_tokens; ++i) {
+    int32_t token = -1;
+    RINGLM_TRY(sample(&token));
+    if (model_->is_end_of_generation(token)) break;
+    const std::string_view piece = model_->piece_after(last_token_, token);
+    if (n_generated != nullptr) ++*n_generated;
+    if (on_token != nullptr && !on_token(user, token, piece.data(), piece.size())) break;
+    if (i + 1 == max_tokens) break;  // the last token is handed out, not decoded
+    RINGLM_TRY(prefill(&token, 1));
+  }
   return Status::ok();
 }
 

@@ -1,7 +1,7 @@
 // Session: one conversation's state — KV ring, activations, sampler — laid out in a single arena
 // by the same code that plans its size (plan == used, by construction).
 //
-//   arena: [ Session | KvCache K,V per layer (+ int8 scales) + positions | ForwardScratch
+//   arena: [ Session | KvCache K,V per layer (+ int8 scales) + positions | forward scratch
 //            | candidates [n_vocab] | history [n_ctx] (no-cache mode only) ]
 //
 // Context modes (see docs/kv-cache.md):
@@ -16,12 +16,11 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "models/llama/llama_forward.h"
-#include "models/model.h"
+#include "core/status.h"
 #include "platform/thread_pool.h"
 #include "runtime/kv_cache.h"
+#include "runtime/language_model.h"
 #include "runtime/sampler.h"
-#include "runtime/status.h"
 
 namespace ringlm {
 
@@ -40,12 +39,12 @@ struct SessionConfig {
 class Session {
  public:
   // Fills defaults and rejects impossible values (0 fields mean "model default").
-  static Result<SessionConfig> resolve(const Model& model, const SessionConfig& requested);
+  static Result<SessionConfig> resolve(const LanguageModel& model, const SessionConfig& requested);
   // Exact arena bytes for a resolved config.
-  static size_t plan(const Model& model, const SessionConfig& config);
+  static size_t plan(const LanguageModel& model, const SessionConfig& config);
   // Lays the session out in `arena` (64-byte aligned, at least plan() bytes), or allocates the
   // planned block itself when arena is null. Nothing is written to a too-small arena.
-  static Result<Session*> create(const Model& model, const SessionConfig& config, void* arena, size_t arena_size);
+  static Result<Session*> create(const LanguageModel& model, const SessionConfig& config, void* arena, size_t arena_size);
   // Destroys the session and frees the block if the session allocated it.
   void destroy();
 
@@ -53,6 +52,12 @@ class Session {
   Status prefill(const int32_t* tokens, size_t n);
   // Samples from the current logits.
   Status sample(int32_t* out);
+  // The generate loop: prefill `prompt` (if any), then up to max_tokens times sample a token, stop
+  // at end of generation, hand it with its text to `on_token` (false stops), and decode it (the
+  // last token is handed out, not decoded). `*n_generated` counts the tokens handed out.
+  using TokenFn = bool (*)(void* user, int32_t token, const char* piece, size_t piece_len);
+  Status generate(const int32_t* prompt, size_t n_prompt, size_t max_tokens, TokenFn on_token, void* user,
+                  size_t* n_generated);
   void reset();
 
   // Snapshots (runtime/session_state.cpp): the KV ring, position, logits and RNG.
@@ -68,7 +73,7 @@ class Session {
   // through (the window empties; sinks stay).
   Status skip_positions(int64_t n);
 
-  const Model& model() const { return *model_; }
+  const LanguageModel& model() const { return *model_; }
   const SessionConfig& config() const { return config_; }
   const KvCache& cache() const { return cache_; }
   // Logits after the last token (nullptr before any); row i of the last call with logits_all.
@@ -80,7 +85,7 @@ class Session {
   size_t arena_used() const { return arena_used_; }
 
  private:
-  Session(const Model& model, const SessionConfig& config);
+  Session(const LanguageModel& model, const SessionConfig& config);
   bool layout_parts(Arena& arena);
   void run(const int32_t* tokens, size_t n, int64_t start_pos);
   struct StateSegment {
@@ -90,11 +95,11 @@ class Session {
   // The state after the header, up to 8 segments; `loading` points the logits at row 0.
   size_t state_segments(StateSegment* out, bool loading) const;
 
-  const Model* model_;
+  const LanguageModel* model_;
   SessionConfig config_;
   AttentionWindow window_;
   KvCache cache_;
-  ForwardScratch scratch_;
+  void* forward_ = nullptr;  // the model family's scratch, in the arena (LanguageModel::layout_forward)
   Sampler sampler_;
   ThreadPool pool_;  // workers start at create(); their stacks are the OS's, not the arena's
   Candidate* candidates_ = nullptr;

@@ -68,7 +68,7 @@ size_t Session::state_segments(StateSegment* out, bool loading) const {
   // Saved: the current logits (the last row of the last call); loaded: into row 0.
   const float* logits_src = (!loading && last_batch_ > 0) ? logits() : logits_row(0);
   size_t n = 0;
-  out[n++] = StateSegment{const_cast<float*>(logits_src), static_cast<size_t>(model_->config.n_vocab) * sizeof(float)};
+  out[n++] = StateSegment{const_cast<float*>(logits_src), static_cast<size_t>(model_->model_config().n_vocab) * sizeof(float)};
   out[n++] = StateSegment{&self->cache_.slots_in_use_ref(), sizeof(uint32_t)};
   KvCache::Region regions[5];
   const size_t nr = self->cache_.regions(regions);
@@ -88,7 +88,7 @@ size_t Session::state_size() const {
 namespace {
 
 StateHeader make_header(const Session& s, size_t payload, uint64_t rng) {
-  const ModelConfig& mc = s.model().config;
+  const ModelConfig& mc = s.model().model_config();
   const KvCache::Shape& shape = s.cache().shape();
   StateHeader h;
   std::memset(&h, 0, sizeof(h));

@@ -8,7 +8,7 @@
 #include <cstdint>
 
 #include "platform/cpu_features.h"
-#include "runtime/tensor.h"
+#include "core/tensor.h"
 #include "simd/quant/blocks.h"
 #include "simd/quant/q8_tokens.h"
 
@@ -107,7 +107,7 @@ struct Kernels {
   // kGemmQ8ScratchPerCol bytes per weight column (the rows' quants as unsigned bytes, their scales).
   void (*gemm_q8)(const TensorView& w, int64_t row_begin, int64_t row_end, const Q8Tokens& x, void* scratch, float* y,
                   size_t ldy);
-  // The bandwidth probe's read loop (platform/bandwidth.h, SumWordsFn) at this set's width.
+  // The bandwidth probe's read loop (devtools/bandwidth.h, SumWordsFn) at this set's width.
   uint64_t (*sum_words)(const uint64_t* words, size_t n_words);
   // Which GEMM prefill uses (runtime/matmul.cpp). Sets without their own GEMM carry the scalar
   // references and say kBlas.
@@ -182,5 +182,9 @@ bool select_quant_streams(const char* forced, const CpuFeatures& features, const
 
 // Why RINGLM_SIMD, RINGLM_GEMM, RINGLM_PREFETCH or RINGLM_QUANT_STREAMS was not honoured, or nullptr.
 const char* simd_forced_error();
+
+// The scalar reference of Kernels::sum_words: the sum, modulo 2^64, of words[0, n_words) with
+// n_words a multiple of 8, read as 4 equal stretches of whole 64-byte lines, then the rest.
+uint64_t sum_words_portable(const uint64_t* words, size_t n_words);
 
 }  // namespace ringlm

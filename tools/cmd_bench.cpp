@@ -9,17 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "bench_kernels.h"
 #include "bench_report.h"
 #include "cli_args.h"
 #include "commands.h"
-#include "platform/bandwidth.h"
-#include "platform/clock.h"
+#include "devtools/devtools.h"
+#include "model_io.h"
 #include "ringlm.h"
-#include "runtime/c_api_internal.h"
-#include "runtime/kv_cache.h"
-#include "runtime/matmul.h"
-#include "simd/kernels.h"
 #include "session_args.h"
 
 #include <unistd.h>
@@ -103,30 +98,6 @@ std::vector<int32_t> bench_tokens(size_t n, int32_t n_vocab) {
   return t;
 }
 
-// Weight bytes one decode step reads: every layer tensor, the final norm, the output matrix, and
-// one row of the token-embedding table (which is already counted when it is the output matrix).
-uint64_t decode_weight_bytes(const ringlm::Model& m) {
-  const ringlm::ModelWeights& w = m.weights;
-  uint64_t bytes = w.output_norm.bytes() + w.output.bytes();
-  if (w.tok_embd.data != w.output.data) bytes += w.tok_embd.row_bytes;
-  for (const ringlm::LayerWeights& l : w.layers) {
-    for (const ringlm::TensorView* t :
-         {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.bq, &l.bk, &l.bv, &l.wo, &l.ffn_norm, &l.w_gate, &l.w_up, &l.w_down}) {
-      if (t->data != nullptr) bytes += t->bytes();
-    }
-  }
-  return bytes;
-}
-
-// KV cache bytes one decode step reads per attended token: in every layer, the K and V rows of each
-// KV head, plus their f32 scales for int8.
-uint64_t kv_bytes_per_token(const ringlm::ModelConfig& c, ringlm_kv_type kv_type) {
-  const auto type = static_cast<ringlm::KvType>(kv_type);
-  const uint64_t row = static_cast<uint64_t>(c.head_dim) * ringlm::kv_type_bytes(type) +
-                       (type == ringlm::KvType::kInt8 ? sizeof(float) : 0);
-  return 2 * row * static_cast<uint64_t>(c.n_head_kv) * static_cast<uint64_t>(c.n_layer);
-}
-
 struct SessionFree {
   void operator()(ringlm_session* s) const { ringlm_session_free(s); }
 };
@@ -182,7 +153,7 @@ class Runner {
       const ringlm_status restored = r.n_depth > 0 ? ringlm_session_state_load(s.get(), snapshot.data(), snapshot.size())
                                                    : ringlm_session_reset(s.get());
       if (!check(restored, "restoring the cache")) return false;
-      const int64_t t0 = ringlm::now_ns();
+      const int64_t t0 = ringlm_devtools::now_ns();
       if (dec) {
         for (uint32_t i = 0; i < work; ++i) {
           if (!check(ringlm_session_decode(s.get(), todo[i]), "decode")) return false;
@@ -190,7 +161,7 @@ class Runner {
       } else if (!check(ringlm_session_prefill(s.get(), todo, work), "prefill")) {
         return false;
       }
-      const double seconds = static_cast<double>(ringlm::now_ns() - t0) * 1e-9;
+      const double seconds = static_cast<double>(ringlm_devtools::now_ns() - t0) * 1e-9;
       if (rep > 0) r.samples.push_back(work / seconds);  // run 0 is the warm-up
     }
     return true;
@@ -203,11 +174,11 @@ class Runner {
     if (!s) return NAN;
     const std::vector<int32_t> toks = bench_tokens(n_ctx, info_.n_vocab);
     if (!check(ringlm_session_prefill(s.get(), toks.data(), depth), "prefill")) return NAN;
-    const int64_t t0 = ringlm::now_ns();
+    const int64_t t0 = ringlm_devtools::now_ns();
     for (uint32_t i = 0; i < steps; ++i) {
       if (!check(ringlm_session_decode(s.get(), toks[depth + i]), "decode")) return NAN;
     }
-    return static_cast<double>(ringlm::now_ns() - t0) * 1e-6 / steps;
+    return static_cast<double>(ringlm_devtools::now_ns() - t0) * 1e-6 / steps;
   }
 
  private:
@@ -270,11 +241,11 @@ bool streaming_table(ringlm_model* model, const ringlm_model_info& info, ringlm_
     }
     BenchRow row;
     for (uint32_t r = 0; r < reps; ++r) {
-      const int64_t t0 = ringlm::now_ns();
+      const int64_t t0 = ringlm_devtools::now_ns();
       for (uint32_t i = 0; i < steps; ++i) {
         if (!check(ringlm_session_decode(s.get(), chunk[i % chunk.size()]), "decode")) return false;
       }
-      row.samples.push_back(steps / (static_cast<double>(ringlm::now_ns() - t0) * 1e-9));
+      row.samples.push_back(steps / (static_cast<double>(ringlm_devtools::now_ns() - t0) * 1e-9));
     }
     std::printf("| %14llu | %10.1f ± %-8.1f | %11zu | %9ld |\n", static_cast<unsigned long long>(depth), row.mean(),
                 row.sd(), ringlm_session_arena_used(s.get()), resident_kib());
@@ -282,27 +253,6 @@ bool streaming_table(ringlm_model* model, const ringlm_model_info& info, ringlm_
   }
   std::printf("\n");
   return true;
-}
-
-struct ModelFree {
-  void operator()(ringlm_model* m) const { ringlm_model_free(m); }
-};
-using ModelHandle = std::unique_ptr<ringlm_model, ModelFree>;
-
-// The model at `path` (tokenizer from the file unless `tok_path` is given); null with a message.
-ModelHandle open_model(const std::string& path, const std::string& tok_path, ringlm_load_mode load_mode) {
-  ringlm_model_params mp;
-  ringlm_model_params_init(&mp);
-  mp.path = path.c_str();
-  mp.tokenizer_path = tok_path.empty() ? nullptr : tok_path.c_str();
-  mp.load_mode = load_mode;
-  ringlm_model* raw = nullptr;
-  const ringlm_status st = ringlm_model_open(&mp, &raw);
-  if (st != RINGLM_OK) {
-    std::fprintf(stderr, "ringlm bench: cannot load model: %s (%s)\n", ringlm_last_error_message(), ringlm_status_string(st));
-    return nullptr;
-  }
-  return ModelHandle(raw);
 }
 
 }  // namespace
@@ -332,12 +282,12 @@ int cmd_bench(int argc, char** argv) {
         std::fprintf(stderr, "ringlm bench: --kernels: -z and --no-mmap go with -m MODEL\n");
         return usage_error();
       }
-      return bench_kernels(static_cast<int>(kr[0]), kt);
+      return ringlm_devtools::bench_kernels(static_cast<int>(kr[0]), kt);
     }
-    const ModelHandle kmodel_handle = open_model(kmodel, ktok, no_mmap ? RINGLM_LOAD_READ : RINGLM_LOAD_MAP);
+    const ModelHandle kmodel_handle = open_model("bench", kmodel, ktok, no_mmap ? RINGLM_LOAD_READ : RINGLM_LOAD_MAP);
     if (!kmodel_handle) return 1;
     std::printf("model: %s; weights: %s\n", kmodel.c_str(), no_mmap ? "read into memory (--no-mmap)" : "memory-mapped");
-    return bench_model_matvecs(ringlm::model_of(kmodel_handle.get()), static_cast<int>(kr[0]), kt);
+    return ringlm_devtools::bench_model_matvecs(kmodel_handle.get(), static_cast<int>(kr[0]), kt);
   }
   std::string model_path, tok_path, prompts_arg = "128", gens_arg = "128", depth_arg = "0", reps_arg = "5";
   std::string threads_arg = std::to_string(static_cast<int>(SessionArgs::default_threads()));
@@ -367,7 +317,7 @@ int cmd_bench(int argc, char** argv) {
     if (bw_mib.size() > 1) std::fprintf(stderr, "ringlm bench: --bw-mib takes one number\n");
     return usage_error();
   }
-  const size_t phys = ringlm::physical_memory_bytes();
+  const size_t phys = ringlm_devtools::physical_memory_bytes();
   if (!bw_mib.empty() && phys > 0 && (bw_mib[0] << 20) > phys / 2) {
     std::fprintf(stderr, "ringlm bench: --bw-mib %llu is more than half of the %zu MiB of memory\n",
                  static_cast<unsigned long long>(bw_mib[0]), phys >> 20);
@@ -396,7 +346,7 @@ int cmd_bench(int argc, char** argv) {
     return usage_error();
   }
 
-  const ModelHandle model = open_model(model_path, tok_path, sa.load_mode());
+  const ModelHandle model = open_model("bench", model_path, tok_path, sa.load_mode());
   if (!model) return 1;
   ringlm_model_info info;
   ringlm_model_get_info(model.get(), &info);
@@ -414,9 +364,8 @@ int cmd_bench(int argc, char** argv) {
     }
   }
 
-  const ringlm::Model& impl = ringlm::model_of(model.get());
-  const uint64_t weight_read = decode_weight_bytes(impl);
-  const uint64_t kv_per_token = kv_bytes_per_token(impl.config, stream_params.kv_type);
+  const uint64_t weight_read = ringlm_devtools::model_facts(model.get()).decode_weight_bytes;
+  const uint64_t kv_per_token = ringlm_devtools::kv_bytes_per_token(model.get(), stream_params.kv_type);
   const std::string name = model_path.substr(model_path.find_last_of('/') == std::string::npos
                                                  ? 0 : model_path.find_last_of('/') + 1);
   const BenchModel bm{name, info.n_params, info.weight_bytes, ringlm_kernel_name(), sa.kv_type, !sa.no_mmap};
@@ -426,23 +375,23 @@ int cmd_bench(int argc, char** argv) {
                 human_bytes(static_cast<double>(info.weight_bytes)).c_str(), info.n_layer, info.n_embd, info.n_head,
                 info.n_head_kv, info.n_vocab, info.n_ctx_train);
     std::printf("kernels: %s (prefill GEMM: %s); weights: %s; KV cache: %s (%s per token); repetitions: %llu\n",
-                ringlm_kernel_name(), ringlm::prefill_gemm_name(),
+                ringlm_kernel_name(), ringlm_devtools::prefill_gemm_name(),
                 sa.no_mmap ? "read into memory (--no-mmap)" : "memory-mapped", sa.kv_type.c_str(),
                 human_bytes(static_cast<double>(kv_per_token)).c_str(), static_cast<unsigned long long>(reps[0]));
   }
 
   // The machine's read bandwidth at every thread count the rows use.
-  const size_t bw_bytes = bw_mib.empty() ? ringlm::default_bandwidth_buffer_bytes() : static_cast<size_t>(bw_mib[0]) << 20;
+  const size_t bw_bytes = bw_mib.empty() ? ringlm_devtools::default_bandwidth_buffer_bytes() : static_cast<size_t>(bw_mib[0]) << 20;
   std::vector<double> bandwidth(257, 0.0);
   auto measure = [&](uint64_t t) {  // bytes/s, or 0 after printing why not
-    ringlm::Result<ringlm::ReadBandwidth> bw =
-        ringlm::measure_read_bandwidth(bw_bytes, static_cast<int>(t), bandwidth_passes(bw_bytes),
-                                       ringlm::active_kernels().sum_words);
-    if (!bw.is_ok()) {
-      std::fprintf(stderr, "ringlm bench: measuring read bandwidth: %s\n", bw.status().message());
+    double bytes_per_second = 0;
+    const ringlm_devtools::Error e =
+        ringlm_devtools::measure_read_bandwidth(bw_bytes, static_cast<int>(t), bandwidth_passes(bw_bytes), &bytes_per_second);
+    if (!e.ok()) {
+      std::fprintf(stderr, "ringlm bench: measuring read bandwidth: %s\n", e.message.c_str());
       return 0.0;
     }
-    return bw.value().bytes_per_second;
+    return bytes_per_second;
   };
   if (bw_bytes > 0) {
     std::string line;

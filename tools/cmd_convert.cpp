@@ -4,7 +4,7 @@
 
 #include "cli_args.h"
 #include "commands.h"
-#include "models/convert/llama2c_convert.h"
+#include "devtools/devtools.h"
 #include "progress.h"
 #include "ringlm.h"
 
@@ -22,11 +22,11 @@ int cmd_convert(int argc, char** argv) {
     return 2;
   }
   ProgressBar bar("convert");
-  const ringlm::Status st = ringlm::convert_llama2c_file(
-      model_path.c_str(), tok_path.c_str(), out_path.c_str(),
+  const ringlm_devtools::Error e = ringlm_devtools::convert_llama2c(
+      model_path, tok_path, out_path,
       [&](size_t done, size_t n, uint64_t bytes, uint64_t total) { bar.update(done, n, bytes, total); });
-  if (!st.is_ok()) {
-    std::fprintf(stderr, "ringlm convert: %s (%s)\n", st.message(), ringlm_status_string(st.code()));
+  if (!e.ok()) {
+    std::fprintf(stderr, "ringlm convert: %s (%s)\n", e.message.c_str(), ringlm_status_string(e.status));
     return 1;
   }
   std::printf("wrote %s in %.1f s\n", out_path.c_str(), bar.seconds());

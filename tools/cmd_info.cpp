@@ -5,11 +5,9 @@
 
 #include "cli_args.h"
 #include "commands.h"
-#include "models/gguf/gguf_file.h"
-#include "models/model_loader.h"
-#include "platform/mapped_file.h"
+#include "devtools/devtools.h"
+#include "model_io.h"
 #include "ringlm.h"
-#include "runtime/c_api_internal.h"
 #include "session_args.h"
 
 namespace ringlm_cli {
@@ -32,27 +30,24 @@ std::string human(double bytes) {
 // Model keeps no tensor list, so the file is mapped and indexed again (cheap: nothing is read
 // but the header).
 void print_gguf_tensors(const std::string& path, bool list) {
-  ringlm::Result<ringlm::MappedFile> mapped = ringlm::MappedFile::open(path.c_str());
-  if (!mapped.is_ok() || !ringlm::is_gguf(mapped.value().bytes())) return;
-  ringlm::Result<ringlm::GgufFile> parsed = ringlm::GgufFile::parse(mapped.value().bytes());
-  if (!parsed.is_ok()) return;
-  const ringlm::GgufFile& f = parsed.value();
+  ringlm_devtools::GgufSummary f;
+  if (!ringlm_devtools::read_gguf_summary(path, &f)) return;
   struct Totals {
     size_t count = 0;
     uint64_t bytes = 0, elements = 0;
   };
   std::map<std::string, Totals> by_type;
   Totals all;
-  for (const ringlm::GgufTensor& t : f.tensors()) {
-    Totals& d = by_type[ringlm::dtype_name(t.dtype)];
+  for (const ringlm_devtools::TensorRow& t : f.tensors) {
+    Totals& d = by_type[t.dtype];
     for (Totals* x : {&d, &all}) {
       ++x->count;
       x->bytes += t.bytes;
-      x->elements += static_cast<uint64_t>(t.n_elements());
+      x->elements += t.elements;
     }
   }
-  std::printf("tensors      %zu in GGUF v%u (alignment %u, %zu metadata keys)\n", all.count, f.version(),
-              f.alignment(), f.metadata().size());
+  std::printf("tensors      %zu in GGUF v%u (alignment %u, %zu metadata keys)\n", all.count, f.version,
+              f.alignment, f.n_keys);
   std::printf("| dtype | tensors | elements     | bytes        | bits/weight |\n");
   std::printf("|-------|---------|--------------|--------------|-------------|\n");
   for (const auto& kv : by_type) {
@@ -67,11 +62,11 @@ void print_gguf_tensors(const std::string& path, bool list) {
   if (!list) return;
   std::printf("| %-40s | dtype | %-22s | bytes        |\n", "tensor", "shape (ne0 first)");
   std::printf("|------------------------------------------|-------|------------------------|--------------|\n");
-  for (const ringlm::GgufTensor& t : f.tensors()) {
+  for (const ringlm_devtools::TensorRow& t : f.tensors) {
     std::string shape;
-    for (uint32_t d = 0; d < t.n_dims; ++d) shape += (d ? ", " : "") + std::to_string(t.ne[d]);
-    std::printf("| %-40.*s | %-5s | %-22s | %12zu |\n", static_cast<int>(t.name.size()), t.name.data(),
-                ringlm::dtype_name(t.dtype), ("[" + shape + "]").c_str(), t.bytes);
+    for (size_t d = 0; d < t.shape.size(); ++d) shape += (d ? ", " : "") + std::to_string(t.shape[d]);
+    std::printf("| %-40.*s | %-5s | %-22s | %12llu |\n", static_cast<int>(t.name.size()), t.name.data(),
+                t.dtype.c_str(), ("[" + shape + "]").c_str(), static_cast<unsigned long long>(t.bytes));
   }
   std::printf("\n");
 }
@@ -93,26 +88,20 @@ int cmd_info(int argc, char** argv) {
     std::fprintf(stderr, "ringlm info: MODEL is required\n");
     return 2;
   }
-  ringlm_model_params mp;
-  ringlm_model_params_init(&mp);
-  mp.path = model_path.c_str();
-  mp.tokenizer_path = tok_path.empty() ? nullptr : tok_path.c_str();
-  ringlm_model* model = nullptr;
-  ringlm_status st = ringlm_model_open(&mp, &model);
-  if (st != RINGLM_OK) {
-    std::fprintf(stderr, "ringlm: cannot load model: %s (%s)\n", ringlm_last_error_message(), ringlm_status_string(st));
-    return 1;
-  }
-  const ringlm::Model& m = ringlm::model_of(model);
-  const ringlm::ModelConfig& c = m.config;
+  ModelHandle handle = open_model("info", model_path, tok_path);
+  if (!handle) return 1;
+  ringlm_model* model = handle.release();
+  ringlm_model_info c;
+  ringlm_model_get_info(model, &c);
+  const ringlm_devtools::ModelFacts facts = ringlm_devtools::model_facts(model);
   std::printf("model        %s\n", model_path.c_str());
-  std::printf("architecture %s\n", c.arch.c_str());
-  std::printf("parameters   %llu\n", static_cast<unsigned long long>(m.n_params));
+  std::printf("architecture %s\n", facts.arch.c_str());
+  std::printf("parameters   %llu\n", static_cast<unsigned long long>(c.n_params));
   std::printf("layers %d, embd %d, heads %d, kv heads %d, head dim %d, ffn %d, vocab %d, train ctx %d\n", c.n_layer,
               c.n_embd, c.n_head, c.n_head_kv, c.head_dim, c.n_ff, c.n_vocab, c.n_ctx_train);
-  std::printf("rope base %g, norm eps %g, sliding window %d\n", static_cast<double>(c.rope_base),
-              static_cast<double>(c.norm_eps), c.sliding_window);
-  std::printf("weights      %s (mapped, not copied)\n\n", human(static_cast<double>(m.weight_bytes)).c_str());
+  std::printf("rope base %g, norm eps %g, sliding window %d\n", static_cast<double>(facts.rope_base),
+              static_cast<double>(facts.norm_eps), facts.sliding_window);
+  std::printf("weights      %s (mapped, not copied)\n\n", human(static_cast<double>(c.weight_bytes)).c_str());
   print_gguf_tensors(model_path, list_tensors);
 
   ringlm_session_params sp;
@@ -132,7 +121,7 @@ int cmd_info(int argc, char** argv) {
     if (kv == RINGLM_KV_INT8) kv_bytes += 2.0 * c.n_layer * c.n_head_kv * tokens * 4;  // one f32 scale per token+head
     sp.kv_type = kv;
     size_t plan = 0;
-    st = ringlm_session_plan(model, &sp, &plan);
+    const ringlm_status st = ringlm_session_plan(model, &sp, &plan);
     const char* name = kv == RINGLM_KV_F32 ? "f32" : kv == RINGLM_KV_BF16 ? "bf16" : "int8";
     if (st != RINGLM_OK) {
       std::printf("| %-7s | %-58s | %s |\n", name, "-", ringlm_last_error_message());

@@ -5,11 +5,9 @@
 
 #include "cli_args.h"
 #include "commands.h"
-#include "platform/clock.h"
-#include "platform/mapped_file.h"
+#include "devtools/devtools.h"
+#include "model_io.h"
 #include "ringlm.h"
-#include "runtime/c_api_internal.h"
-#include "runtime/perplexity.h"
 #include "session_args.h"
 
 namespace ringlm_cli {
@@ -43,29 +41,17 @@ int cmd_perplexity(int argc, char** argv) {
     std::fprintf(stderr, "ringlm perplexity: -m MODEL and -f TEXT are required\n");
     return 2;
   }
-  ringlm_model_params mp;
-  ringlm_model_params_init(&mp);
-  mp.path = model_path.c_str();
-  mp.tokenizer_path = tok_path.empty() ? nullptr : tok_path.c_str();
-  mp.load_mode = sa.load_mode();
-  ringlm_model* model = nullptr;
-  ringlm_status st = ringlm_model_open(&mp, &model);
-  if (st != RINGLM_OK) {
-    std::fprintf(stderr, "ringlm: cannot load model: %s (%s)\n", ringlm_last_error_message(), ringlm_status_string(st));
-    return 1;
-  }
-  auto text = ringlm::MappedFile::open(text_path.c_str());
-  if (!text.is_ok()) {
-    std::fprintf(stderr, "ringlm: %s\n", text.status().message());
+  ModelHandle handle = open_model("perplexity", model_path, tok_path, sa.load_mode());
+  if (!handle) return 1;
+  ringlm_model* model = handle.release();
+  std::string text;
+  if (!read_text_file(text_path, &text)) {
     ringlm_model_free(model);
     return 1;
   }
-  const ringlm::Model& m = ringlm::model_of(model);
   std::vector<int32_t> tokens;
-  auto bytes = text.value().bytes();
-  ringlm::Status ts = m.tokenizer.encode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), true, tokens);
-  if (!ts.is_ok()) {
-    std::fprintf(stderr, "ringlm: cannot tokenize: %s\n", ts.message());
+  if (!tokenize_all(model, text, true, &tokens)) {
+    std::fprintf(stderr, "ringlm: cannot tokenize: %s\n", ringlm_last_error_message());
     ringlm_model_free(model);
     return 1;
   }
@@ -77,22 +63,16 @@ int cmd_perplexity(int argc, char** argv) {
     ringlm_model_free(model);
     return 2;
   }
-  ringlm::SessionConfig c;
-  c.n_ctx = sp.streaming ? sp.n_ctx : static_cast<uint32_t>(chunk);
-  c.n_batch = static_cast<uint32_t>(batch);
-  c.streaming = sp.streaming;
-  c.n_sinks = sp.n_sinks;
-  c.kv_type = static_cast<ringlm::KvType>(sp.kv_type);
-  c.n_threads = sp.n_threads;
   std::fprintf(stderr, "ringlm perplexity: %zu tokens, chunks of %u, KV %s%s\n", tokens.size(),
                static_cast<unsigned>(chunk), sa.kv_type.c_str(), sp.streaming ? ", streaming window" : "");
-  ringlm::PerplexityResult r;
-  const int64_t t0 = ringlm::now_ns();
-  ringlm::Status ps = ringlm::perplexity(m, c, tokens, static_cast<uint32_t>(chunk), progress_bar, &r);
-  const double seconds = static_cast<double>(ringlm::now_ns() - t0) * 1e-9;
+  ringlm_devtools::PerplexityResult r;
+  const int64_t t0 = ringlm_devtools::now_ns();
+  const ringlm_devtools::Error ps = ringlm_devtools::perplexity(model, sp, tokens, static_cast<uint32_t>(chunk),
+                                                               static_cast<uint32_t>(batch), progress_bar, &r);
+  const double seconds = static_cast<double>(ringlm_devtools::now_ns() - t0) * 1e-9;
   ringlm_model_free(model);
-  if (!ps.is_ok()) {
-    std::fprintf(stderr, "ringlm: perplexity failed: %s\n", ps.message());
+  if (!ps.ok()) {
+    std::fprintf(stderr, "ringlm: perplexity failed: %s\n", ps.message.c_str());
     return 1;
   }
   std::printf("PPL = %.4f +/- %.5f\n", r.ppl, r.ppl_error);

@@ -5,7 +5,8 @@
 
 #include "cli_args.h"
 #include "commands.h"
-#include "platform/clock.h"
+#include "devtools/devtools.h"
+#include "model_io.h"
 #include "ringlm.h"
 #include "session_args.h"
 
@@ -52,22 +53,17 @@ int cmd_run(int argc, char** argv) {
     return 2;
   }
 
-  ringlm_model_params mp;
-  ringlm_model_params_init(&mp);
-  mp.path = model_path.c_str();
-  mp.tokenizer_path = tok_path.empty() ? nullptr : tok_path.c_str();
-  mp.load_mode = session_args.load_mode();
-  ringlm_model* model = nullptr;
-  ringlm_status st = ringlm_model_open(&mp, &model);
-  if (st != RINGLM_OK) return fail("cannot load model", st);
+  ModelHandle handle = open_model("run", model_path, tok_path, session_args.load_mode());
+  if (!handle) return 1;
+  ringlm_model* model = handle.release();
 
-  size_t n_prompt = 0;
-  std::vector<int32_t> tokens(prompt.size() + 8);
-  st = ringlm_tokenize(model, prompt.data(), prompt.size(), true, tokens.data(), tokens.size(), &n_prompt);
-  if (st != RINGLM_OK) {
+  std::vector<int32_t> tokens;
+  if (!tokenize_all(model, prompt, true, &tokens)) {
+    std::fprintf(stderr, "ringlm: cannot tokenize the prompt: %s\n", ringlm_last_error_message());
     ringlm_model_free(model);
-    return fail("cannot tokenize the prompt", st);
+    return 1;
   }
+  const size_t n_prompt = tokens.size();
 
   ringlm_session_params sp;
   ringlm_session_params_init(&sp);
@@ -80,7 +76,7 @@ int cmd_run(int argc, char** argv) {
   sp.top_p = static_cast<float>(top_p);
   sp.seed = static_cast<uint64_t>(seed);
   ringlm_session* session = nullptr;
-  st = ringlm_session_create(model, &sp, nullptr, 0, &session);
+  ringlm_status st = ringlm_session_create(model, &sp, nullptr, 0, &session);
   if (st != RINGLM_OK) {
     ringlm_model_free(model);
     return fail("cannot create a session", st);
@@ -88,10 +84,10 @@ int cmd_run(int argc, char** argv) {
 
   std::fwrite(prompt.data(), 1, prompt.size(), stdout);
   std::fflush(stdout);
-  const int64_t t0 = ringlm::now_ns();
+  const int64_t t0 = ringlm_devtools::now_ns();
   size_t generated = 0;
   st = ringlm_session_generate(session, tokens.data(), n_prompt, static_cast<size_t>(n), print_piece, nullptr, &generated);
-  const double seconds = static_cast<double>(ringlm::now_ns() - t0) * 1e-9;
+  const double seconds = static_cast<double>(ringlm_devtools::now_ns() - t0) * 1e-9;
   std::printf("\n");
   int rc = 0;
   if (st == RINGLM_ERR_CONTEXT_FULL) {

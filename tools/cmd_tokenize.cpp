@@ -5,6 +5,7 @@
 
 #include "cli_args.h"
 #include "commands.h"
+#include "model_io.h"
 #include "ringlm.h"
 
 namespace ringlm_cli {
@@ -22,31 +23,19 @@ int cmd_tokenize(int argc, char** argv) {
     std::fprintf(stderr, "ringlm tokenize: -m MODEL is required\n");
     return 2;
   }
-  ringlm_model_params mp;
-  ringlm_model_params_init(&mp);
-  mp.path = model_path.c_str();
-  mp.tokenizer_path = tok_path.empty() ? nullptr : tok_path.c_str();
-  ringlm_model* model = nullptr;
-  ringlm_status st = ringlm_model_open(&mp, &model);
-  if (st != RINGLM_OK) {
-    std::fprintf(stderr, "ringlm: cannot load model: %s (%s)\n", ringlm_last_error_message(), ringlm_status_string(st));
-    return 1;
-  }
+  ModelHandle handle = open_model("tokenize", model_path, tok_path);
+  if (!handle) return 1;
+  ringlm_model* model = handle.release();
   ringlm_model_info info;
   ringlm_model_get_info(model, &info);
   const bool add_bos = !no_bos && info.bos_token >= 0;
-  std::vector<int32_t> ids(prompt.size() + 8);
-  size_t n = 0;
-  st = ringlm_tokenize(model, prompt.data(), prompt.size(), add_bos, ids.data(), ids.size(), &n);
-  if (st == RINGLM_ERR_BUFFER_TOO_SMALL) {
-    ids.resize(n);
-    st = ringlm_tokenize(model, prompt.data(), prompt.size(), add_bos, ids.data(), ids.size(), &n);
-  }
-  if (st != RINGLM_OK) {
+  std::vector<int32_t> ids;
+  if (!tokenize_all(model, prompt, add_bos, &ids)) {
     std::fprintf(stderr, "ringlm: cannot tokenize: %s\n", ringlm_last_error_message());
     ringlm_model_free(model);
     return 1;
   }
+  const size_t n = ids.size();
   if (ids_only) {
     std::printf("[");
     for (size_t i = 0; i < n; ++i) std::printf("%s%d", i ? ", " : "", ids[i]);

@@ -21,9 +21,9 @@
 #include <vector>
 
 #include "models/gguf/gguf_format.h"
-#include "runtime/span.h"
-#include "runtime/status.h"
-#include "runtime/tensor.h"
+#include "core/span.h"
+#include "core/status.h"
+#include "core/tensor.h"
 
 namespace ringlm {
 

@@ -11,18 +11,6 @@ namespace ringlm {
 
 namespace {
 
-struct Architecture {
-  const char* name;
-  bool qkv_bias;
-  RopeStyle rope_style;
-};
-
-constexpr Architecture kArchitectures[] = {
-    {"llama", false, RopeStyle::kAdjacentPairs},
-    {"mistral", false, RopeStyle::kAdjacentPairs},
-    {"qwen2", true, RopeStyle::kHalves},
-};
-
 int clip(std::string_view s) { return static_cast<int>(s.size() < 64 ? s.size() : 64); }
 
 // Reads `{arch}.{suffix}` metadata; the optional readers leave `out` unchanged when absent.
@@ -177,13 +165,9 @@ class TensorBinder {
 Result<std::unique_ptr<Model>> load_gguf(const GgufFile& f) {
   std::string_view arch_name;
   RINGLM_TRY(f.get_string("general.architecture", arch_name));
-  const Architecture* arch = nullptr;
-  for (const Architecture& a : kArchitectures) {
-    if (arch_name == a.name) arch = &a;
-  }
-  RINGLM_CHECK(arch != nullptr, RINGLM_ERR_UNSUPPORTED,
-               "architecture '%.*s' is not supported (llama, mistral and qwen2 are)", clip(arch_name),
-               arch_name.data());
+  const Architecture* arch = find_architecture(arch_name);
+  RINGLM_CHECK(arch != nullptr, RINGLM_ERR_UNSUPPORTED, "architecture '%.*s' is not supported (%s are)",
+               clip(arch_name), arch_name.data(), architecture_names());
   Result<ModelConfig> config = read_config(f, *arch);
   if (!config.is_ok()) return config.status();
   ModelConfig c = config.value();
@@ -209,6 +193,7 @@ Result<std::unique_ptr<Model>> load_gguf(const GgufFile& f) {
 
   auto model = std::make_unique<Model>();
   model->config = c;
+  model->arch = arch;
   ModelWeights& w = model->weights;
   TensorBinder b(f);
   const int64_t dim = c.n_embd, q_dim = c.q_dim(), kv_dim = c.kv_dim(), ff = c.n_ff, vocab = c.n_vocab;

@@ -26,7 +26,7 @@
 
 #include "models/gguf/gguf_file.h"
 #include "models/model.h"
-#include "runtime/span.h"
+#include "core/span.h"
 
 namespace ringlm {
 

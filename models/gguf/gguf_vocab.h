@@ -16,7 +16,7 @@
 
 #include "models/gguf/gguf_file.h"
 #include "models/tokenizer/vocab.h"
-#include "runtime/status.h"
+#include "core/status.h"
 
 namespace ringlm {
 

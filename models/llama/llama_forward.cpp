@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <new>
 
+#include "models/model.h"
 #include "runtime/matmul.h"
 #include "simd/kernels.h"
 #include "simd/quant/dequantize.h"
@@ -88,10 +90,35 @@ void add_bias(float* y, const TensorView& bias, int32_t n_tokens, size_t width) 
   }
 }
 
+// What the prefill GEMMs of this model's matrices need in the arena.
+GemmNeeds gemm_needs(const Model& m) {
+  GemmNeeds g;
+  for (const LayerWeights& l : m.weights.layers) {
+    for (const TensorView* t : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down}) g.add(t->dtype);
+  }
+  g.add(m.weights.output.dtype);
+  return g;
+}
+
 }  // namespace
 
-void llama_forward(const Model& model, KvCache& cache, ForwardScratch& s, const AttentionWindow& window,
-                   ThreadPool& pool, const int32_t* tokens, int32_t n, int64_t start_pos) {
+void* llama_layout_forward(const Model& model, Arena& arena, const ForwardSpec& spec) {
+  ForwardScratch* s = arena.alloc<ForwardScratch>(1);
+  if (s != nullptr) s = new (s) ForwardScratch();
+  ForwardScratch probe;
+  ForwardScratch& target = s != nullptr ? *s : probe;
+  if (!target.layout(arena, model.config, spec.n_batch, spec.cache_capacity, spec.logits_all, spec.n_threads,
+                     gemm_needs(model))) {
+    return nullptr;
+  }
+  return s;
+}
+
+float* llama_logits(void* scratch) { return static_cast<ForwardScratch*>(scratch)->logits; }
+
+void llama_forward(const Model& model, void* scratch, KvCache& cache, const AttentionWindow& window, ThreadPool& pool,
+                   const int32_t* tokens, int32_t n, int64_t start_pos) {
+  ForwardScratch& s = *static_cast<ForwardScratch*>(scratch);
   const ModelConfig& c = model.config;
   const ModelWeights& w = model.weights;
   const Kernels& k = active_kernels();

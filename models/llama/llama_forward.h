@@ -12,14 +12,16 @@
 
 #include <cstdint>
 
-#include "models/model.h"
-#include "runtime/arena.h"
-#include "runtime/attention.h"
+#include "core/arena.h"
 #include "platform/thread_pool.h"
+#include "runtime/attention.h"
 #include "runtime/kv_cache.h"
+#include "runtime/language_model.h"
 #include "runtime/matmul.h"
 
 namespace ringlm {
+
+struct Model;
 
 struct ForwardScratch {
   int32_t n_batch = 0;
@@ -52,10 +54,14 @@ struct ForwardScratch {
               int32_t n_threads, GemmNeeds gemm);
 };
 
+// The family's side of LanguageModel (models/architecture.h):
+// Lays out a ForwardScratch in the arena (measure mode: sizes only); nullptr when measuring or out of room.
+void* llama_layout_forward(const Model& model, Arena& arena, const ForwardSpec& spec);
 // Runs tokens[0..n) at positions start_pos.. through the model. Preconditions (checked by the
-// session): 0 < n <= scratch.n_batch, token ids valid. Logits: of every token when
-// scratch.logits_all, else of the last one.
-void llama_forward(const Model& model, KvCache& cache, ForwardScratch& scratch, const AttentionWindow& window,
-                   ThreadPool& pool, const int32_t* tokens, int32_t n, int64_t start_pos);
+// session): 0 < n <= n_batch, token ids valid. Logits: of every token with logits_all, else of the
+// last one.
+void llama_forward(const Model& model, void* scratch, KvCache& cache, const AttentionWindow& window, ThreadPool& pool,
+                   const int32_t* tokens, int32_t n, int64_t start_pos);
+float* llama_logits(void* scratch);
 
 }  // namespace ringlm

@@ -87,6 +87,7 @@ Result<std::unique_ptr<Model>> load_llama2c_from_memory(Span<const uint8_t> chec
 
   auto model = std::make_unique<Model>();
   model->config = c;
+  model->arch = find_architecture("llama");
   model->tokenizer = std::move(tok.value());
   const float* base = reinterpret_cast<const float*>(checkpoint.data() + kHeaderBytes);
   auto at = [&](size_t section, uint64_t layer, int64_t rows, int64_t cols) {

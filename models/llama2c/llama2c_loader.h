@@ -12,7 +12,7 @@
 #include <memory>
 
 #include "models/model.h"
-#include "runtime/span.h"
+#include "core/span.h"
 
 namespace ringlm {
 

@@ -17,7 +17,7 @@
 
 #include "models/tokenizer/pre_tokenizer.h"
 #include "models/tokenizer/vocab.h"
-#include "runtime/status.h"
+#include "core/status.h"
 
 namespace ringlm {
 

@@ -21,7 +21,7 @@
 
 #include <xsimd/xsimd.hpp>
 
-#include "runtime/tensor.h"
+#include "core/tensor.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>

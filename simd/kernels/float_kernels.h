@@ -15,7 +15,7 @@
 
 #include "simd/kernels.h"
 #include "simd/kernels/arch_ops.h"
-#include "runtime/tensor.h"
+#include "core/tensor.h"
 
 namespace ringlm {
 namespace {

@@ -9,7 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "runtime/tensor.h"
+#include "core/tensor.h"
 #include "simd/kernels/gemm_tiles.h"
 #include "simd/quant/blocks.h"
 #include "simd/quant/dequantize.h"

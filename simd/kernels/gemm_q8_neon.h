@@ -13,7 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "runtime/tensor.h"
+#include "core/tensor.h"
 #include "simd/kernels/gemm_q8_tiles.h"
 #include "simd/quant/blocks.h"
 #include "simd/quant/fp16.h"

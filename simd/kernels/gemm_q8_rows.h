@@ -11,7 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "runtime/tensor.h"
+#include "core/tensor.h"
 #include "simd/quant/blocks.h"
 
 namespace ringlm {

@@ -26,7 +26,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "runtime/tensor.h"
+#include "core/tensor.h"
 #include "simd/quant/blocks.h"
 #include "simd/quant/q8_tokens.h"
 

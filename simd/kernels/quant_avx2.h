@@ -19,7 +19,7 @@
 #include <cstring>
 #include <type_traits>
 
-#include "runtime/tensor.h"
+#include "core/tensor.h"
 #include "simd/kernels/arch_ops.h"
 #include "simd/kernels/quant_kernels.h"
 #include "simd/kernels/quant_sse.h"

@@ -27,7 +27,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "runtime/tensor.h"
+#include "core/tensor.h"
 #include "simd/kernels.h"
 #include "simd/kernels/arch_ops.h"
 #include "simd/kernels/quant_avx2.h"

@@ -17,7 +17,7 @@
 #include "simd/kernels/arch_ops.h"
 #include "simd/quant/blocks.h"
 #include "simd/quant/dot.h"
-#include "runtime/tensor.h"
+#include "core/tensor.h"
 
 namespace ringlm {
 namespace {

@@ -16,7 +16,7 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "runtime/tensor.h"
+#include "core/tensor.h"
 #include "simd/kernels/arch_ops.h"
 #include "simd/kernels/int8_ops_x86.h"
 #include "simd/kernels/quant_kernels.h"

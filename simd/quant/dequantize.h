@@ -12,7 +12,7 @@
 
 #include <cstdint>
 
-#include "runtime/tensor.h"
+#include "core/tensor.h"
 #include "simd/quant/blocks.h"
 
 namespace ringlm {

@@ -28,8 +28,8 @@
 
 #include <cstdint>
 
-#include "runtime/status.h"
-#include "runtime/tensor.h"
+#include "core/status.h"
+#include "core/tensor.h"
 #include "simd/quant/blocks.h"
 
 namespace ringlm {

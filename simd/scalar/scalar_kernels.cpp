@@ -8,7 +8,6 @@
 #include "simd/quant/quantize.h"
 #include "simd/quant/fp16.h"
 #include "simd/kernels.h"
-#include "platform/bandwidth.h"
 
 namespace ringlm {
 
@@ -205,6 +204,25 @@ const Kernels& scalar_kernels() {
     return t;
   }();
   return k;
+}
+
+constexpr size_t kLineWords = 8;  // 64-bit words in a 64-byte line
+
+uint64_t sum_words_portable(const uint64_t* words, size_t n_words) {
+  constexpr size_t kStreams = 4;
+  uint64_t lane[kLineWords] = {};
+  const size_t len = n_words / kLineWords / kStreams * kLineWords;  // whole lines per stretch
+  for (size_t i = 0; i < len; i += kLineWords) {
+    for (size_t s = 0; s < kStreams; ++s) {
+      for (size_t j = 0; j < kLineWords; ++j) lane[j] += words[i + s * len + j];
+    }
+  }
+  for (size_t i = kStreams * len; i < n_words; i += kLineWords) {
+    for (size_t j = 0; j < kLineWords; ++j) lane[j] += words[i + j];
+  }
+  uint64_t sum = 0;
+  for (uint64_t v : lane) sum += v;
+  return sum;
 }
 
 }  // namespace ringlm

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "e2e/golden_reference.h"
-#include "models/convert/llama2c_convert.h"
+#include "devtools/convert/llama2c_convert.h"
 #include "models/gguf/gguf_file.h"
 #include "models/gguf/gguf_model.h"
 #include "models/llama2c/llama2c_loader.h"

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "models/convert/gguf_copy.h"
+#include "devtools/convert/gguf_copy.h"
 #include "models/gguf/gguf_file.h"
-#include "models/gguf/gguf_writer.h"
+#include "devtools/convert/gguf_writer.h"
 
 using namespace ringlm;
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "models/gguf/gguf_file.h"
-#include "models/gguf/gguf_writer.h"
+#include "devtools/convert/gguf_writer.h"
 #include "test_support.h"
 
 using namespace ringlm;

@@ -12,7 +12,7 @@
 #include "models/gguf/gguf_file.h"
 #include "models/gguf/gguf_model.h"
 #include "models/gguf/gguf_vocab.h"
-#include "models/gguf/gguf_writer.h"
+#include "devtools/convert/gguf_writer.h"
 #include "models/llama2c/llama2c_loader.h"
 #include "models/model_loader.h"
 #include "runtime/session.h"

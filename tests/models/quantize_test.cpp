@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "e2e/golden_reference.h"
-#include "models/convert/llama2c_convert.h"
-#include "models/convert/quantize_model.h"
-#include "models/convert/weight_types.h"
+#include "devtools/convert/llama2c_convert.h"
+#include "devtools/convert/quantize_model.h"
+#include "devtools/convert/weight_types.h"
 #include "models/gguf/gguf_file.h"
 #include "models/gguf/gguf_model.h"
 #include "models/model_compare.h"

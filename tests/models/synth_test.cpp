@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "models/convert/synth_model.h"
+#include "devtools/convert/synth_model.h"
 #include "models/gguf/gguf_file.h"
 #include "models/gguf/gguf_model.h"
 #include "models/gguf/gguf_vocab.h"

@@ -1,4 +1,4 @@
-#include "runtime/arena.h"
+#include "core/arena.h"
 
 #include <doctest/doctest.h>
 

@@ -58,7 +58,7 @@ ringlm_test::NaiveReference streaming_reference(const Model& m, int64_t S, int64
 // (logits_all, so every token's logits are compared), then one decode step per token. Each
 // next token is the argmax, perturbed every few steps so the text never settles into a loop.
 double run_against(Session* s, ringlm_test::NaiveReference& ref, int total, int prefill, double tolerance) {
-  const size_t nv = static_cast<size_t>(s->model().config.n_vocab);
+  const size_t nv = static_cast<size_t>(s->model().model_config().n_vocab);
   std::vector<int32_t> toks = {1};
   double worst = 0;
   int fed = 0;

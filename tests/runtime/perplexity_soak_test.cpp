@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "models/llama2c/llama2c_loader.h"
-#include "runtime/perplexity.h"
+#include "devtools/perplexity.h"
 #include "test_support.h"
 
 using namespace ringlm;

@@ -31,7 +31,7 @@
 #include <string>
 #include <vector>
 
-#include "platform/bandwidth.h"
+#include "devtools/bandwidth.h"
 #include "platform/cpu_features.h"
 #include "simd/kernels.h"
 #include "simd/quant/blocks.h"

@@ -1,0 +1,388 @@
+// The C ABI: each entry point is a noexcept wrapper that validates its arguments, calls the C++
+// core, and turns a Status (or an escaped C++ exception) into a ringlm_status plus the thread's
+// last error message. Nothing here aborts.
+#include <cstddef>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "models/model_loader.h"
+#include "ringlm.h"
+#include "api/c_api_internal.h"
+#include "runtime/session.h"
+#include "simd/kernels.h"
+
+using ringlm::Session;
+using ringlm::Status;
+
+namespace {
+
+// One message per thread; a single-threaded build (bare metal, where thread_local needs TLS
+// support the firmware may not have) keeps one for the process.
+#ifdef RINGLM_SINGLE_THREADED
+char g_last_error[ringlm::Status::kMessageCapacity + 64] = "";
+#else
+thread_local char g_last_error[ringlm::Status::kMessageCapacity + 64] = "";
+#endif
+
+ringlm_status report(const Status& s) {
+  if (!s.is_ok()) std::snprintf(g_last_error, sizeof(g_last_error), "%s", s.message());
+  return s.code();
+}
+
+ringlm_status fail(ringlm_status code, const char* message) {
+  std::snprintf(g_last_error, sizeof(g_last_error), "%s", message);
+  return code;
+}
+
+// Runs `body` (returning ringlm_status) with C++ exceptions turned into statuses.
+template <typename F>
+ringlm_status guarded(F&& body) noexcept {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return fail(RINGLM_ERR_OUT_OF_MEMORY, "out of memory");
+  } catch (...) {
+    return fail(RINGLM_ERR_INTERNAL, "internal error (unexpected exception)");
+  }
+}
+
+Session* as_session(ringlm_session* s) { return reinterpret_cast<Session*>(s); }
+const Session* as_session(const ringlm_session* s) { return reinterpret_cast<const Session*>(s); }
+
+ringlm_status copy_out(const std::string& bytes, char* buf, size_t capacity, size_t* written) {
+  *written = bytes.size();
+  if (bytes.size() > capacity) {
+    return fail(RINGLM_ERR_BUFFER_TOO_SMALL, "output buffer too small");
+  }
+  if (!bytes.empty()) std::memcpy(buf, bytes.data(), bytes.size());
+  return RINGLM_OK;
+}
+
+ringlm_status to_config(const ringlm_model* model, const ringlm_session_params* p, ringlm::SessionConfig* out) {
+  if (model == nullptr || p == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "model and params must not be null");
+  if (p->struct_size != sizeof(ringlm_session_params)) {
+    return fail(RINGLM_ERR_INVALID_ARGUMENT, "session params not initialised with ringlm_session_params_init");
+  }
+  ringlm::SessionConfig c;
+  c.n_ctx = p->n_ctx;
+  c.n_batch = p->n_batch;
+  c.recompute = p->recompute;
+  c.streaming = p->streaming;
+  c.n_sinks = p->n_sinks;
+  if (p->kv_type < RINGLM_KV_F32 || p->kv_type > RINGLM_KV_INT8) {
+    return fail(RINGLM_ERR_INVALID_ARGUMENT, "unknown kv_type");
+  }
+  c.kv_type = static_cast<ringlm::KvType>(p->kv_type);
+  c.logits_all = p->logits_all;
+  c.n_threads = p->n_threads;
+  c.sampler.temperature = p->temperature;
+  c.sampler.top_k = p->top_k;
+  c.sampler.top_p = p->top_p;
+  c.sampler.seed = p->seed;
+  ringlm::Result<ringlm::SessionConfig> resolved = Session::resolve(*model->impl, c);
+  if (!resolved.is_ok()) return report(resolved.status());
+  *out = resolved.value();
+  return RINGLM_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
+RINGLM_API const char* ringlm_status_string(ringlm_status status) {
+  switch (status) {
+    case RINGLM_OK: return "RINGLM_OK";
+    case RINGLM_ERR_INVALID_ARGUMENT: return "RINGLM_ERR_INVALID_ARGUMENT";
+    case RINGLM_ERR_BUFFER_TOO_SMALL: return "RINGLM_ERR_BUFFER_TOO_SMALL";
+    case RINGLM_ERR_ARENA_TOO_SMALL: return "RINGLM_ERR_ARENA_TOO_SMALL";
+    case RINGLM_ERR_CONTEXT_FULL: return "RINGLM_ERR_CONTEXT_FULL";
+    case RINGLM_ERR_INVALID_TOKEN: return "RINGLM_ERR_INVALID_TOKEN";
+    case RINGLM_ERR_INVALID_STATE: return "RINGLM_ERR_INVALID_STATE";
+    case RINGLM_ERR_IO: return "RINGLM_ERR_IO";
+    case RINGLM_ERR_FILE_NOT_FOUND: return "RINGLM_ERR_FILE_NOT_FOUND";
+    case RINGLM_ERR_BAD_FORMAT: return "RINGLM_ERR_BAD_FORMAT";
+    case RINGLM_ERR_TRUNCATED: return "RINGLM_ERR_TRUNCATED";
+    case RINGLM_ERR_BAD_DIMENSIONS: return "RINGLM_ERR_BAD_DIMENSIONS";
+    case RINGLM_ERR_UNSUPPORTED: return "RINGLM_ERR_UNSUPPORTED";
+    case RINGLM_ERR_VOCAB_MISMATCH: return "RINGLM_ERR_VOCAB_MISMATCH";
+    case RINGLM_ERR_OUT_OF_MEMORY: return "RINGLM_ERR_OUT_OF_MEMORY";
+    case RINGLM_ERR_INTERNAL: return "RINGLM_ERR_INTERNAL";
+    default: return "RINGLM_ERR_UNKNOWN";
+  }
+}
+
+RINGLM_API const char* ringlm_last_error_message(void) { return g_last_error; }
+
+#define RINGLM_STR2(x) #x
+#define RINGLM_STR(x) RINGLM_STR2(x)
+RINGLM_API const char* ringlm_version(void) {
+  return RINGLM_STR(RINGLM_VERSION_MAJOR) "." RINGLM_STR(RINGLM_VERSION_MINOR) "." RINGLM_STR(RINGLM_VERSION_PATCH);
+}
+RINGLM_API uint32_t ringlm_abi_version(void) { return RINGLM_ABI_VERSION; }
+RINGLM_API const char* ringlm_kernel_name(void) { return ringlm::active_kernels().name; }
+RINGLM_API const char* ringlm_kernel_warning(void) { return ringlm::simd_forced_error(); }
+
+RINGLM_API void ringlm_model_params_init(ringlm_model_params* params) {
+  if (params == nullptr) return;
+  std::memset(params, 0, sizeof(*params));
+  params->struct_size = sizeof(*params);
+}
+
+RINGLM_API ringlm_status ringlm_model_open(const ringlm_model_params* params, ringlm_model** out_model) {
+  return guarded([&]() -> ringlm_status {
+    if (out_model == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "out_model must not be null");
+    *out_model = nullptr;
+    // The 0.1 layout ended before load_mode: such callers get the default.
+    constexpr size_t kSizeV01 = offsetof(ringlm_model_params, load_mode);
+    if (params == nullptr || (params->struct_size != sizeof(ringlm_model_params) && params->struct_size != kSizeV01)) {
+      return fail(RINGLM_ERR_INVALID_ARGUMENT, "model params not initialised with ringlm_model_params_init");
+    }
+    const ringlm_load_mode mode = params->struct_size == kSizeV01 ? RINGLM_LOAD_MAP : params->load_mode;
+    const bool from_memory = params->data != nullptr;
+    if (from_memory == (params->path != nullptr)) {
+      return fail(RINGLM_ERR_INVALID_ARGUMENT, "model params: give exactly one of path and data");
+    }
+    if (mode != RINGLM_LOAD_MAP && mode != RINGLM_LOAD_READ) {
+      return report(Status::error(RINGLM_ERR_INVALID_ARGUMENT,
+                                  "model params: load_mode %d is neither RINGLM_LOAD_MAP nor RINGLM_LOAD_READ",
+                                  static_cast<int>(mode)));
+    }
+    if (from_memory && mode != RINGLM_LOAD_MAP) {
+      return fail(RINGLM_ERR_INVALID_ARGUMENT, "model params: load_mode applies to a path; memory in `data` is used in place");
+    }
+    auto loaded =
+        from_memory
+            ? ringlm::load_model_memory(
+                  ringlm::Span<const uint8_t>(static_cast<const uint8_t*>(params->data), params->data_size),
+                  ringlm::Span<const uint8_t>(static_cast<const uint8_t*>(params->tokenizer_data),
+                                              params->tokenizer_data == nullptr ? 0 : params->tokenizer_data_size))
+            : ringlm::load_model_file(params->path, params->tokenizer_path,
+                                      mode == RINGLM_LOAD_READ ? ringlm::LoadMode::kRead : ringlm::LoadMode::kMap);
+    if (!loaded.is_ok()) return report(loaded.status());
+    auto* handle = new ringlm_model{std::move(loaded.value())};
+    *out_model = handle;
+    return RINGLM_OK;
+  });
+}
+
+RINGLM_API void ringlm_model_free(ringlm_model* model) { delete model; }
+
+RINGLM_API ringlm_status ringlm_model_get_info(const ringlm_model* model, ringlm_model_info* out) {
+  if (model == nullptr || out == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "model and out_info must not be null");
+  const ringlm::ModelConfig& c = model->impl->config;
+  const ringlm::Vocab& v = model->impl->tokenizer.vocab();
+  std::memset(out, 0, sizeof(*out));
+  out->struct_size = sizeof(*out);
+  out->n_vocab = c.n_vocab;
+  out->n_ctx_train = c.n_ctx_train;
+  out->n_embd = c.n_embd;
+  out->n_layer = c.n_layer;
+  out->n_head = c.n_head;
+  out->n_head_kv = c.n_head_kv;
+  out->head_dim = c.head_dim;
+  out->n_ff = c.n_ff;
+  out->bos_token = v.bos;
+  out->eos_token = v.eos;
+  out->n_params = model->impl->n_params;
+  out->weight_bytes = model->impl->weight_bytes;
+  return RINGLM_OK;
+}
+
+RINGLM_API ringlm_status ringlm_tokenize(const ringlm_model* model, const char* text, size_t text_len, bool add_bos,
+                                         int32_t* tokens, size_t capacity, size_t* n_tokens) {
+  return guarded([&]() -> ringlm_status {
+    if (model == nullptr || n_tokens == nullptr || (text == nullptr && text_len > 0) ||
+        (tokens == nullptr && capacity > 0)) {
+      return fail(RINGLM_ERR_INVALID_ARGUMENT, "tokenize: null argument");
+    }
+    std::vector<int32_t> ids;
+    Status s = model->impl->tokenizer.encode(std::string_view(text == nullptr ? "" : text, text_len), add_bos, ids);
+    if (!s.is_ok()) return report(s);
+    *n_tokens = ids.size();
+    if (ids.size() > capacity) return fail(RINGLM_ERR_BUFFER_TOO_SMALL, "token buffer too small");
+    if (!ids.empty()) std::memcpy(tokens, ids.data(), ids.size() * sizeof(int32_t));
+    return RINGLM_OK;
+  });
+}
+
+RINGLM_API ringlm_status ringlm_token_to_piece(const ringlm_model* model, int32_t prev_token, int32_t token, char* buf,
+                                               size_t capacity, size_t* written) {
+  if (model == nullptr || written == nullptr || (buf == nullptr && capacity > 0)) {
+    return fail(RINGLM_ERR_INVALID_ARGUMENT, "token_to_piece: null argument");
+  }
+  const ringlm::Tokenizer& t = model->impl->tokenizer;
+  if (token < 0 || token >= t.size()) return fail(RINGLM_ERR_INVALID_TOKEN, "token id outside the vocabulary");
+  std::string_view piece = t.decoded_after(prev_token, token);
+  *written = piece.size();
+  if (piece.size() > capacity) return fail(RINGLM_ERR_BUFFER_TOO_SMALL, "piece buffer too small");
+  if (!piece.empty()) std::memcpy(buf, piece.data(), piece.size());
+  return RINGLM_OK;
+}
+
+RINGLM_API ringlm_status ringlm_detokenize(const ringlm_model* model, const int32_t* tokens, size_t n_tokens, char* buf,
+                                           size_t capacity, size_t* written) {
+  return guarded([&]() -> ringlm_status {
+    if (model == nullptr || written == nullptr || (tokens == nullptr && n_tokens > 0) || (buf == nullptr && capacity > 0)) {
+      return fail(RINGLM_ERR_INVALID_ARGUMENT, "detokenize: null argument");
+    }
+    const ringlm::Tokenizer& t = model->impl->tokenizer;
+    std::string text;
+    int32_t prev = -1;
+    for (size_t i = 0; i < n_tokens; ++i) {
+      if (tokens[i] < 0 || tokens[i] >= t.size()) return fail(RINGLM_ERR_INVALID_TOKEN, "token id outside the vocabulary");
+      text.append(t.decoded_after(prev, tokens[i]));
+      prev = tokens[i];
+    }
+    return copy_out(text, buf, capacity, written);
+  });
+}
+
+RINGLM_API void ringlm_session_params_init(ringlm_session_params* params) {
+  if (params == nullptr) return;
+  std::memset(params, 0, sizeof(*params));
+  params->struct_size = sizeof(*params);
+  params->n_sinks = 4;
+  params->kv_type = RINGLM_KV_F32;
+  params->temperature = 0.8f;
+  params->top_k = 40;
+  params->top_p = 0.95f;
+  params->seed = 42;
+}
+
+RINGLM_API ringlm_status ringlm_session_plan(const ringlm_model* model, const ringlm_session_params* params,
+                                             size_t* out_bytes) {
+  return guarded([&]() -> ringlm_status {
+    if (out_bytes == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "out_bytes must not be null");
+    ringlm::SessionConfig config;
+    ringlm_status st = to_config(model, params, &config);
+    if (st != RINGLM_OK) return st;
+    *out_bytes = Session::plan(*model->impl, config);
+    return RINGLM_OK;
+  });
+}
+
+RINGLM_API ringlm_status ringlm_session_create(const ringlm_model* model, const ringlm_session_params* params,
+                                               void* arena, size_t arena_size, ringlm_session** out_session) {
+  return guarded([&]() -> ringlm_status {
+    if (out_session == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "out_session must not be null");
+    *out_session = nullptr;
+    ringlm::SessionConfig config;
+    ringlm_status st = to_config(model, params, &config);
+    if (st != RINGLM_OK) return st;
+    auto created = Session::create(*model->impl, config, arena, arena_size);
+    if (!created.is_ok()) return report(created.status());
+    *out_session = reinterpret_cast<ringlm_session*>(created.value());
+    return RINGLM_OK;
+  });
+}
+
+RINGLM_API void ringlm_session_free(ringlm_session* session) {
+  if (session != nullptr) as_session(session)->destroy();
+}
+
+RINGLM_API size_t ringlm_session_arena_used(const ringlm_session* session) {
+  return session == nullptr ? 0 : as_session(session)->arena_used();
+}
+
+RINGLM_API size_t ringlm_session_n_past(const ringlm_session* session) {
+  return session == nullptr ? 0 : static_cast<size_t>(as_session(session)->n_past());
+}
+
+RINGLM_API ringlm_status ringlm_session_reset(ringlm_session* session) {
+  if (session == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "session must not be null");
+  as_session(session)->reset();
+  return RINGLM_OK;
+}
+
+RINGLM_API ringlm_status ringlm_session_prefill(ringlm_session* session, const int32_t* tokens, size_t n_tokens) {
+  if (session == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "session must not be null");
+  return report(as_session(session)->prefill(tokens, n_tokens));
+}
+
+RINGLM_API ringlm_status ringlm_session_decode(ringlm_session* session, int32_t token) {
+  if (session == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "session must not be null");
+  return report(as_session(session)->prefill(&token, 1));
+}
+
+RINGLM_API ringlm_status ringlm_session_logits(const ringlm_session* session, const float** logits, size_t* n_vocab) {
+  if (session == nullptr || logits == nullptr || n_vocab == nullptr) {
+    return fail(RINGLM_ERR_INVALID_ARGUMENT, "session_logits: null argument");
+  }
+  const Session* s = as_session(session);
+  if (s->logits() == nullptr) return fail(RINGLM_ERR_INVALID_STATE, "no logits yet: prefill or decode a token first");
+  *logits = s->logits();
+  *n_vocab = static_cast<size_t>(s->model().model_config().n_vocab);
+  return RINGLM_OK;
+}
+
+RINGLM_API ringlm_status ringlm_session_logits_ith(const ringlm_session* session, size_t i, const float** logits) {
+  if (session == nullptr || logits == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "session_logits_ith: null argument");
+  const Session* s = as_session(session);
+  if (!s->config().logits_all) return fail(RINGLM_ERR_INVALID_STATE, "session was not created with logits_all");
+  if (i >= s->last_batch()) return fail(RINGLM_ERR_INVALID_ARGUMENT, "no logits for that token of the last call");
+  *logits = s->logits_row(i);
+  return RINGLM_OK;
+}
+
+RINGLM_API ringlm_status ringlm_session_sample(ringlm_session* session, int32_t* out_token) {
+  if (session == nullptr || out_token == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "session_sample: null argument");
+  return report(as_session(session)->sample(out_token));
+}
+
+RINGLM_API ringlm_status ringlm_session_generate(ringlm_session* session, const int32_t* prompt, size_t n_prompt,
+                                                 size_t max_tokens, ringlm_token_callback callback, void* user_data,
+                                                 size_t* n_generated) {
+  if (session == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "session_generate: null session");
+  return report(as_session(session)->generate(prompt, n_prompt, max_tokens, callback, user_data, n_generated));
+}
+
+RINGLM_API ringlm_status ringlm_session_state_size(const ringlm_session* session, size_t* bytes) {
+  if (session == nullptr || bytes == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "state_size: null argument");
+  *bytes = as_session(session)->state_size();
+  return RINGLM_OK;
+}
+
+RINGLM_API ringlm_status ringlm_session_state_save(const ringlm_session* session, void* buf, size_t capacity,
+                                                   size_t* written) {
+  if (session == nullptr || written == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "state_save: null argument");
+  return report(as_session(session)->save_state(buf, capacity, written));
+}
+
+RINGLM_API ringlm_status ringlm_session_state_load(ringlm_session* session, const void* buf, size_t size) {
+  if (session == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "state_load: null session");
+  return report(as_session(session)->load_state(buf, size));
+}
+
+RINGLM_API ringlm_status ringlm_session_state_save_file(const ringlm_session* session, const char* path) {
+  if (session == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "state_save_file: null session");
+  return report(as_session(session)->save_state_file(path));
+}
+
+RINGLM_API ringlm_status ringlm_session_state_load_file(ringlm_session* session, const char* path) {
+  if (session == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "state_load_file: null session");
+  return report(as_session(session)->load_state_file(path));
+}
+
+RINGLM_API ringlm_status ringlm_session_fork(const ringlm_session* source, void* arena, size_t arena_size,
+                                             ringlm_session** out_session) {
+  return guarded([&]() -> ringlm_status {
+    if (source == nullptr || out_session == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "fork: null argument");
+    *out_session = nullptr;
+    const Session* src = as_session(source);
+    auto created = Session::create(src->model(), src->config(), arena, arena_size);
+    if (!created.is_ok()) return report(created.status());
+    Session* dst = created.value();
+    Status st = dst->copy_state_from(*src);
+    if (!st.is_ok()) {
+      dst->destroy();
+      return report(st);
+    }
+    *out_session = reinterpret_cast<ringlm_session*>(dst);
+    return RINGLM_OK;
+  });
+}
+
+}  // extern "C"

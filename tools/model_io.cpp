@@ -1,0 +1,55 @@
+#include "model_io.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace ringlm_cli {
+
+ModelHandle open_model(const char* command, const std::string& path, const std::string& tok_path,
+                       ringlm_load_mode load_mode) {
+  ringlm_model_params mp;
+  ringlm_model_params_init(&mp);
+  mp.path = path.c_str();
+  mp.tokenizer_path = tok_path.empty() ? nullptr : tok_path.c_str();
+  mp.load_mode = load_mode;
+  ringlm_model* raw = nullptr;
+  const ringlm_status st = ringlm_model_open(&mp, &raw);
+  if (st != RINGLM_OK) {
+    std::fprintf(stderr, "ringlm %s: cannot load model: %s (%s)\n", command, ringlm_last_error_message(),
+                 ringlm_status_string(st));
+    return nullptr;
+  }
+  return ModelHandle(raw);
+}
+
+bool read_text_file(const std::string& path, std::string* out) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    std::fprintf(stderr, "ringlm: %s: %s\n", path.c_str(), std::strerror(errno));
+    return false;
+  }
+  out->clear();
+  char buf[1 << 16];
+  size_t got = 0;
+  while ((got = std::fread(buf, 1, sizeof(buf), f)) > 0) out->append(buf, got);
+  const bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  if (failed) std::fprintf(stderr, "ringlm: %s: read error\n", path.c_str());
+  return !failed;
+}
+
+bool tokenize_all(const ringlm_model* model, const std::string& text, bool add_bos, std::vector<int32_t>* out) {
+  out->resize(text.size() + 8);
+  size_t n = 0;
+  ringlm_status st = ringlm_tokenize(model, text.data(), text.size(), add_bos, out->data(), out->size(), &n);
+  if (st == RINGLM_ERR_BUFFER_TOO_SMALL) {
+    out->resize(n);
+    st = ringlm_tokenize(model, text.data(), text.size(), add_bos, out->data(), out->size(), &n);
+  }
+  if (st != RINGLM_OK) return false;
+  out->resize(n);
+  return true;
+}
+
+}  // namespace ringlm_cli

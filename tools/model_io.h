@@ -1,0 +1,30 @@
+// The CLI's one way to open a model, read a text file and tokenize all of it (public API only).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ringlm.h"
+
+namespace ringlm_cli {
+
+struct ModelFree {
+  void operator()(ringlm_model* m) const { ringlm_model_free(m); }
+};
+using ModelHandle = std::unique_ptr<ringlm_model, ModelFree>;
+
+// The model at `path` (its tokenizer from the file unless `tok_path` is given); null after
+// printing "ringlm COMMAND: cannot load model: ..." to stderr.
+ModelHandle open_model(const char* command, const std::string& path, const std::string& tok_path,
+                       ringlm_load_mode load_mode = RINGLM_LOAD_MAP);
+
+// The whole file as bytes; false after printing why not.
+bool read_text_file(const std::string& path, std::string* out);
+
+// Every token of `text`, growing the buffer to the size ringlm_tokenize reports; false with the
+// library's message in ringlm_last_error_message().
+bool tokenize_all(const ringlm_model* model, const std::string& text, bool add_bos, std::vector<int32_t>* out);
+
+}  // namespace ringlm_cli
