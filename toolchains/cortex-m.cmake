@@ -2,14 +2,13 @@
 #   apt-get install gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib   (Debian 12: GCC 12.2)
 #   cmake -S . -B build-cortex-m -DCMAKE_TOOLCHAIN_FILE=toolchains/cortex-m.cmake [-DRINGLM_CORTEX_M_CPU=cortex-m55]
 #   cmake --build build-cortex-m -j2        -> build-cortex-m/libringlm.a
-# Link libringlm.a into the firmware with the same flags (printed by the configure step). The firmware
-# provides what newlib leaves to it: the _read/_write/_sbrk... syscalls (or --specs=nosys.specs), and
-# getentropy (libstdc++'s <random> objects reference it; a stub returning -1 will do), and memory for
-# the model: open it from memory (ringlm_model_params with a buffer, no path) and give
-# ringlm_session_create a caller arena. Sessions take n_threads 0 or 1 (RINGLM_SINGLE_THREADED).
-# What was checked: .ci/cross builds the library with Debian 12's arm-none-eabi-g++ for cortex-m7
-# (format warnings are errors there: int32_t is long on newlib), and it was linked into a stub
-# firmware with --specs=nosys.specs. Nothing has run on a device or an emulated Cortex-M yet.
+# Link libringlm.a into the firmware with the same flags (printed by the configure step) plus
+# --specs=nosys.specs (or the firmware's own _read/_write/_sbrk... syscalls) and -Wl,--gc-sections
+# (libstdc++'s string objects would otherwise drag in std::random_device and its getentropy), and
+# -lstdc++ -lm. The model comes from memory (ringlm_model_params with a buffer, no path) and the
+# session from a caller arena. Sessions take n_threads 0 or 1 (RINGLM_SINGLE_THREADED).
+# What is checked: .ci/cross builds the library with Debian 12's arm-none-eabi-g++ for cortex-m7
+# (format warnings are errors there: int32_t is long on newlib) and links it so, with no stub.
 set(CMAKE_SYSTEM_NAME Generic)
 
 # The FPU per core: cortex-m7 FPv5 with doubles, cortex-m4 / m33 single precision only, cortex-m55 /
