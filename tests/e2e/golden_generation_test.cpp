@@ -2,6 +2,7 @@
 // token, what llama2.c's run.c produces (BOS + "Once upon a time", 128 positions in total).
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -63,4 +64,17 @@ TEST_CASE("golden: greedy stories260K matches the reference implementation for 1
     ringlm_session_free(s);
   }
   ringlm_model_free(model);
+}
+
+// The package consumers (tests/consumers, .ci/consumers) check their output against a text file:
+// it must be this reference, byte for byte.
+TEST_CASE("golden: tests/consumers/golden.txt is the reference text") {
+  std::FILE* f = std::fopen(RINGLM_SOURCE_DIR "/tests/consumers/golden.txt", "rb");
+  REQUIRE(f != nullptr);
+  std::string text;
+  char buf[512];
+  size_t got = 0;
+  while ((got = std::fread(buf, 1, sizeof(buf), f)) > 0) text.append(buf, got);
+  std::fclose(f);
+  CHECK(text == kReferenceText);
 }
