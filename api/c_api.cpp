@@ -1,8 +1,10 @@
 // The C ABI: each entry point is a noexcept wrapper that validates its arguments, calls the C++
 // core, and turns a Status (or an escaped C++ exception) into a ringlm_status plus the thread's
 // last error message. Nothing here aborts.
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
+#include <initializer_list>
 #include <memory>
 #include <new>
 #include <string>
@@ -61,11 +63,63 @@ ringlm_status copy_out(const std::string& bytes, char* buf, size_t capacity, siz
   return RINGLM_OK;
 }
 
-ringlm_status to_config(const ringlm_model* model, const ringlm_session_params* p, ringlm::SessionConfig* out) {
-  if (model == nullptr || p == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "model and params must not be null");
-  if (p->struct_size != sizeof(ringlm_session_params)) {
-    return fail(RINGLM_ERR_INVALID_ARGUMENT, "session params not initialised with ringlm_session_params_init");
+// A newer version's struct grows by a few fields; a larger struct_size is uninitialised memory.
+constexpr size_t kMaxStructSize = 4096;
+
+// A params struct as this version reads it (ringlm.h, "Versions of a struct"): `*copy` starts from
+// `init` and takes the caller's fields; a newer caller's unknown tail must be zero.
+template <typename T>
+ringlm_status read_params(const T* in, T* copy, void (*init)(T*), std::initializer_list<size_t> older,
+                          const char* name) {
+  init(copy);
+  const size_t given = in->struct_size;
+  if (given > sizeof(T) && given <= kMaxStructSize) {
+    const auto* tail = reinterpret_cast<const unsigned char*>(in) + sizeof(T);
+    if (std::any_of(tail, tail + (given - sizeof(T)), [](unsigned char b) { return b != 0; })) {
+      return report(Status::error(RINGLM_ERR_INVALID_ARGUMENT,
+                                  "%s from a newer ringlm (struct_size %zu > %zu) sets fields this version does not know",
+                                  name, given, sizeof(T)));
+    }
+    std::memcpy(copy, in, sizeof(T));
+  } else if (given == sizeof(T) || std::find(older.begin(), older.end(), given) != older.end()) {
+    std::memcpy(copy, in, given);
+  } else {
+    return report(Status::error(RINGLM_ERR_INVALID_ARGUMENT,
+                                "%s: struct_size %zu is no size it ever had (initialise it with %s_init)", name, given,
+                                name));
   }
+  copy->struct_size = sizeof(T);
+  return RINGLM_OK;
+}
+
+// Writes `full` into the caller's output struct as far as its struct_size reaches (the oldest
+// layout when struct_size is no size the struct ever had) and sets struct_size to the bytes written.
+template <typename T>
+void write_versioned(T* out, const T& full, std::initializer_list<size_t> older) {
+  const size_t given = out->struct_size;
+  size_t n = sizeof(T);
+  if (given < sizeof(T) || given > kMaxStructSize) {
+    n = std::find(older.begin(), older.end(), given) != older.end() ? given : *older.begin();
+  }
+  std::memcpy(out, &full, n);
+  out->struct_size = n;
+}
+
+ringlm::SamplerConfig to_sampler(float temperature, int32_t top_k, float top_p, uint64_t seed) {
+  ringlm::SamplerConfig s;
+  s.temperature = temperature;
+  s.top_k = top_k;
+  s.top_p = top_p;
+  s.seed = seed;
+  return s;
+}
+
+ringlm_status to_config(const ringlm_model* model, const ringlm_session_params* params, ringlm::SessionConfig* out) {
+  if (model == nullptr || params == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "model and params must not be null");
+  ringlm_session_params copy;
+  const ringlm_status read = read_params(params, &copy, ringlm_session_params_init, {}, "ringlm_session_params");
+  if (read != RINGLM_OK) return read;
+  const ringlm_session_params* p = &copy;
   ringlm::SessionConfig c;
   c.n_ctx = p->n_ctx;
   c.n_batch = p->n_batch;
@@ -78,10 +132,7 @@ ringlm_status to_config(const ringlm_model* model, const ringlm_session_params* 
   c.kv_type = static_cast<ringlm::KvType>(p->kv_type);
   c.logits_all = p->logits_all;
   c.n_threads = p->n_threads;
-  c.sampler.temperature = p->temperature;
-  c.sampler.top_k = p->top_k;
-  c.sampler.top_p = p->top_p;
-  c.sampler.seed = p->seed;
+  c.sampler = to_sampler(p->temperature, p->top_k, p->top_p, p->seed);
   ringlm::Result<ringlm::SessionConfig> resolved = Session::resolve(*model->impl, c);
   if (!resolved.is_ok()) return report(resolved.status());
   *out = resolved.value();
@@ -101,6 +152,7 @@ RINGLM_API const char* ringlm_status_string(ringlm_status status) {
     case RINGLM_ERR_CONTEXT_FULL: return "RINGLM_ERR_CONTEXT_FULL";
     case RINGLM_ERR_INVALID_TOKEN: return "RINGLM_ERR_INVALID_TOKEN";
     case RINGLM_ERR_INVALID_STATE: return "RINGLM_ERR_INVALID_STATE";
+    case RINGLM_ERR_ABORTED: return "RINGLM_ERR_ABORTED";
     case RINGLM_ERR_IO: return "RINGLM_ERR_IO";
     case RINGLM_ERR_FILE_NOT_FOUND: return "RINGLM_ERR_FILE_NOT_FOUND";
     case RINGLM_ERR_BAD_FORMAT: return "RINGLM_ERR_BAD_FORMAT";
@@ -135,12 +187,14 @@ RINGLM_API ringlm_status ringlm_model_open(const ringlm_model_params* params, ri
   return guarded([&]() -> ringlm_status {
     if (out_model == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "out_model must not be null");
     *out_model = nullptr;
+    if (params == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "model params must not be null");
     // The 0.1 layout ended before load_mode: such callers get the default.
-    constexpr size_t kSizeV01 = offsetof(ringlm_model_params, load_mode);
-    if (params == nullptr || (params->struct_size != sizeof(ringlm_model_params) && params->struct_size != kSizeV01)) {
-      return fail(RINGLM_ERR_INVALID_ARGUMENT, "model params not initialised with ringlm_model_params_init");
-    }
-    const ringlm_load_mode mode = params->struct_size == kSizeV01 ? RINGLM_LOAD_MAP : params->load_mode;
+    ringlm_model_params copy;
+    const ringlm_status read = read_params(params, &copy, ringlm_model_params_init,
+                                           {offsetof(ringlm_model_params, load_mode)}, "ringlm_model_params");
+    if (read != RINGLM_OK) return read;
+    params = &copy;
+    const ringlm_load_mode mode = params->load_mode;
     const bool from_memory = params->data != nullptr;
     if (from_memory == (params->path != nullptr)) {
       return fail(RINGLM_ERR_INVALID_ARGUMENT, "model params: give exactly one of path and data");
@@ -174,20 +228,24 @@ RINGLM_API ringlm_status ringlm_model_get_info(const ringlm_model* model, ringlm
   if (model == nullptr || out == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "model and out_info must not be null");
   const ringlm::ModelConfig& c = model->impl->config;
   const ringlm::Vocab& v = model->impl->tokenizer.vocab();
-  std::memset(out, 0, sizeof(*out));
-  out->struct_size = sizeof(*out);
-  out->n_vocab = c.n_vocab;
-  out->n_ctx_train = c.n_ctx_train;
-  out->n_embd = c.n_embd;
-  out->n_layer = c.n_layer;
-  out->n_head = c.n_head;
-  out->n_head_kv = c.n_head_kv;
-  out->head_dim = c.head_dim;
-  out->n_ff = c.n_ff;
-  out->bos_token = v.bos;
-  out->eos_token = v.eos;
-  out->n_params = model->impl->n_params;
-  out->weight_bytes = model->impl->weight_bytes;
+  ringlm_model_info info;
+  std::memset(&info, 0, sizeof(info));
+  info.struct_size = sizeof(info);
+  info.n_vocab = c.n_vocab;
+  info.n_ctx_train = c.n_ctx_train;
+  info.n_embd = c.n_embd;
+  info.n_layer = c.n_layer;
+  info.n_head = c.n_head;
+  info.n_head_kv = c.n_head_kv;
+  info.head_dim = c.head_dim;
+  info.n_ff = c.n_ff;
+  info.bos_token = v.bos;
+  info.eos_token = v.eos;
+  info.n_params = model->impl->n_params;
+  info.weight_bytes = model->impl->weight_bytes;
+  info.add_bos = v.add_bos;
+  info.add_eos = v.add_eos;
+  write_versioned(out, info, {offsetof(ringlm_model_info, add_bos)});  // 0.1-0.3 ended before add_bos
   return RINGLM_OK;
 }
 
@@ -330,6 +388,58 @@ RINGLM_API ringlm_status ringlm_session_logits_ith(const ringlm_session* session
 RINGLM_API ringlm_status ringlm_session_sample(ringlm_session* session, int32_t* out_token) {
   if (session == nullptr || out_token == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "session_sample: null argument");
   return report(as_session(session)->sample(out_token));
+}
+
+RINGLM_API void ringlm_sampling_params_init(ringlm_sampling_params* params) {
+  if (params == nullptr) return;
+  ringlm_session_params defaults;
+  ringlm_session_params_init(&defaults);
+  std::memset(params, 0, sizeof(*params));
+  params->struct_size = sizeof(*params);
+  params->temperature = defaults.temperature;
+  params->top_k = defaults.top_k;
+  params->top_p = defaults.top_p;
+  params->seed = defaults.seed;
+}
+
+RINGLM_API ringlm_status ringlm_session_set_sampling(ringlm_session* session, const ringlm_sampling_params* params) {
+  if (session == nullptr || params == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "set_sampling: null argument");
+  ringlm_sampling_params p;
+  const ringlm_status read = read_params(params, &p, ringlm_sampling_params_init, {}, "ringlm_sampling_params");
+  if (read != RINGLM_OK) return read;
+  return report(as_session(session)->set_sampler(to_sampler(p.temperature, p.top_k, p.top_p, p.seed)));
+}
+
+RINGLM_API ringlm_status ringlm_session_set_abort_callback(ringlm_session* session, ringlm_abort_callback callback,
+                                                           void* user_data) {
+  if (session == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "set_abort_callback: null session");
+  ringlm::AbortCheck check;
+  check.fn = callback;
+  check.user = callback != nullptr ? user_data : nullptr;
+  as_session(session)->set_abort(check);
+  return RINGLM_OK;
+}
+
+RINGLM_API ringlm_status ringlm_session_get_stats(const ringlm_session* session, ringlm_session_stats* out) {
+  if (session == nullptr || out == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "get_stats: null argument");
+  if (out->struct_size < sizeof(ringlm_session_stats) || out->struct_size > kMaxStructSize) {
+    return report(Status::error(RINGLM_ERR_INVALID_ARGUMENT,
+                                "session stats: struct_size %zu; set it to sizeof(ringlm_session_stats) = %zu",
+                                out->struct_size, sizeof(ringlm_session_stats)));
+  }
+  const ringlm::SessionStats& s = as_session(session)->stats();
+  ringlm_session_stats stats;
+  std::memset(&stats, 0, sizeof(stats));
+  stats.struct_size = sizeof(stats);
+  stats.n_prefill_tokens = s.n_prefill_tokens;
+  stats.prefill_ns = s.prefill_ns;
+  stats.n_decode_tokens = s.n_decode_tokens;
+  stats.decode_ns = s.decode_ns;
+  stats.first_token_ns = s.first_token_ns;
+  stats.n_sampled = s.n_sampled;
+  stats.sample_ns = s.sample_ns;
+  write_versioned(out, stats, {sizeof(ringlm_session_stats)});  // the first version: nothing older
+  return RINGLM_OK;
 }
 
 RINGLM_API ringlm_status ringlm_session_generate(ringlm_session* session, const int32_t* prompt, size_t n_prompt,

@@ -3,6 +3,8 @@
  *
  * Objects and ownership
  *   ringlm_model    immutable after open; safe to share between threads (weights are read-only).
+ *                   It must outlive every session created from it: ringlm_model_free while a
+ *                   session still exists leaves that session pointing at freed memory.
  *   ringlm_session  one conversation: KV cache + activations + sampler state, all inside ONE arena.
  *                   A session is used by one thread at a time; different sessions may run
  *                   concurrently on the same model.
@@ -29,6 +31,20 @@
  * Params structs start with struct_size and must be initialised with their *_params_init()
  * function; a field left 0 means "the model's default". Requested values are never silently
  * changed: an impossible request is rejected with RINGLM_ERR_INVALID_ARGUMENT.
+ *
+ * Versions of a struct (struct_size)
+ *   Structs only grow, at their end. A params struct from an older ringlm (a smaller struct_size
+ *   that was once sizeof of it) is accepted, the fields it lacks taking their init values; one
+ *   from a newer ringlm (larger) is accepted when every byte this version does not know is 0 and
+ *   rejected otherwise. Output structs (info, stats): set struct_size to sizeof before the call;
+ *   the library writes only the fields that fit and sets struct_size to the bytes written. For
+ *   ringlm_model_info, which callers before 0.4 did not size, a struct_size that is no size it
+ *   ever had gets the 0.3 layout; a too small ringlm_session_stats is rejected.
+ *
+ * Model files
+ *   A mapped model file (the default for a path) must not change while the model is open:
+ *   truncating it makes the next access fault (SIGBUS), rewriting it changes the weights under
+ *   running sessions. Open files that may change with load_mode = RINGLM_LOAD_READ (a private copy).
  */
 #ifndef RINGLM_H
 #define RINGLM_H
@@ -48,7 +64,7 @@ extern "C" {
 #endif
 
 #define RINGLM_VERSION_MAJOR 0
-#define RINGLM_VERSION_MINOR 3
+#define RINGLM_VERSION_MINOR 4
 #define RINGLM_VERSION_PATCH 0
 /* Bumped whenever a struct layout, a signature or a status number changes incompatibly. */
 #define RINGLM_ABI_VERSION 1
@@ -64,6 +80,7 @@ enum {
   RINGLM_ERR_CONTEXT_FULL = 103,     /* the KV cache has no room for more tokens             */
   RINGLM_ERR_INVALID_TOKEN = 104,    /* a token id outside [0, n_vocab)                      */
   RINGLM_ERR_INVALID_STATE = 105,    /* call out of order (e.g. sample before any logits)    */
+  RINGLM_ERR_ABORTED = 106,          /* the session's abort callback stopped the call (0.4)  */
   /* 200-299: files and I/O */
   RINGLM_ERR_IO = 200,               /* a read or map failed                                 */
   RINGLM_ERR_FILE_NOT_FOUND = 201,
@@ -142,8 +159,14 @@ typedef struct ringlm_model_info {
   int32_t eos_token; /* -1 if none */
   uint64_t n_params;
   uint64_t weight_bytes;
+  /* Added in 0.4. Whether text for this model starts with BOS / ends with EOS: the GGUF file's
+   * tokenizer.ggml.add_bos_token / add_eos_token, else the tokenizer's default (SentencePiece
+   * vocabularies and llama-3 style BPE: BOS; GPT-2 style BPE: none; never EOS). */
+  bool add_bos;
+  bool add_eos;
 } ringlm_model_info;
 
+/* Set out_info->struct_size = sizeof(ringlm_model_info) first (see "Versions of a struct"). */
 RINGLM_API ringlm_status ringlm_model_get_info(const ringlm_model *model, ringlm_model_info *out_info);
 
 /* ---- tokenizer ----------------------------------------------------------------------------- */
@@ -211,7 +234,7 @@ RINGLM_API void ringlm_session_free(ringlm_session *session);
 RINGLM_API size_t ringlm_session_arena_used(const ringlm_session *session);
 /* Tokens currently in the context (positions consumed). */
 RINGLM_API size_t ringlm_session_n_past(const ringlm_session *session);
-/* Forget all tokens; the arena is reused as is. */
+/* Forget all tokens and the statistics; the arena is reused as is. */
 RINGLM_API ringlm_status ringlm_session_reset(ringlm_session *session);
 
 /* Append tokens to the context and compute the logits after the last one. */
@@ -225,7 +248,48 @@ RINGLM_API ringlm_status ringlm_session_logits_ith(const ringlm_session *session
 /* Pick the next token from the current logits with the session's sampling params. */
 RINGLM_API ringlm_status ringlm_session_sample(ringlm_session *session, int32_t *out_token);
 
-/* Called for each generated token with its text piece. Return false to stop generating. */
+/* Sampling settings, changeable after create (0.4). The same fields and rules as in
+ * ringlm_session_params. */
+typedef struct ringlm_sampling_params {
+  size_t struct_size;
+  float temperature; /* 0 = greedy; init 0.8  */
+  int32_t top_k;     /* 0 = off; init 40       */
+  float top_p;       /* in (0, 1]; init 0.95   */
+  uint64_t seed;     /* init 42                */
+} ringlm_sampling_params;
+RINGLM_API void ringlm_sampling_params_init(ringlm_sampling_params *params);
+/* Replaces the session's sampling settings and reseeds its RNG with params->seed. An invalid
+ * value is rejected and the session keeps its settings. */
+RINGLM_API ringlm_status ringlm_session_set_sampling(ringlm_session *session, const ringlm_sampling_params *params);
+
+/* Asked between the layers of every forward pass (prefill, decode, generate); returning true stops
+ * the call with RINGLM_ERR_ABORTED (0.4). The context then holds every token of the n_batch chunks
+ * completed before the stop, and none of the stopped chunk's: in a streaming session whose window
+ * was full, the oldest window tokens that chunk had begun to overwrite are gone too. The logits
+ * are those of the last completed chunk (none after a stopped first chunk, nor in recompute mode).
+ * callback NULL turns it off. The callback runs on the calling thread and must not call ringlm. */
+typedef bool (*ringlm_abort_callback)(void *user_data);
+RINGLM_API ringlm_status ringlm_session_set_abort_callback(ringlm_session *session, ringlm_abort_callback callback,
+                                                           void *user_data);
+
+/* What the session did since it was created or reset (0.4). Prefill: calls with more than one
+ * token; decode: one-token calls (generate decodes one token a step). */
+typedef struct ringlm_session_stats {
+  size_t struct_size;
+  uint64_t n_prefill_tokens;
+  uint64_t prefill_ns;
+  uint64_t n_decode_tokens;
+  uint64_t decode_ns;
+  uint64_t first_token_ns; /* from the start of the first prefill/decode to the end of the first
+                              sample (time to first token); 0 until a token was sampled       */
+  uint64_t n_sampled;
+  uint64_t sample_ns;
+} ringlm_session_stats;
+/* Set out_stats->struct_size = sizeof(ringlm_session_stats) first. */
+RINGLM_API ringlm_status ringlm_session_get_stats(const ringlm_session *session, ringlm_session_stats *out_stats);
+
+/* Called for each generated token with its text piece. Return false to stop generating: the token
+ * was handed out but not decoded, so the context holds the prompt and the tokens before it. */
 typedef bool (*ringlm_token_callback)(void *user_data, int32_t token, const char *piece, size_t piece_len);
 
 /* Prefill `prompt`, then sample and decode up to max_tokens new tokens, stopping early at an

@@ -28,9 +28,9 @@ const char* architecture_names() { return "llama, mistral, qwen2"; }
 
 void* Model::layout_forward(Arena& arena, const ForwardSpec& spec) const { return arch->layout_forward(*this, arena, spec); }
 
-void Model::forward(void* scratch, KvCache& cache, const AttentionWindow& window, ThreadPool& pool,
-                    const int32_t* tokens, int32_t n, int64_t start_pos) const {
-  arch->forward(*this, scratch, cache, window, pool, tokens, n, start_pos);
+bool Model::forward(void* scratch, KvCache& cache, const AttentionWindow& window, ThreadPool& pool,
+                    const AbortCheck& abort, const int32_t* tokens, int32_t n, int64_t start_pos) const {
+  return arch->forward(*this, scratch, cache, window, pool, abort, tokens, n, start_pos);
 }
 
 float* Model::logits(void* scratch) const { return arch->logits(scratch); }

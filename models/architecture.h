@@ -25,8 +25,8 @@ struct Architecture {
   RopeStyle rope_style;  // how RoPE pairs a head's dimensions
   // The family's side of LanguageModel (runtime/language_model.h), for one model's weights.
   void* (*layout_forward)(const Model& model, Arena& arena, const ForwardSpec& spec);
-  void (*forward)(const Model& model, void* scratch, KvCache& cache, const AttentionWindow& window, ThreadPool& pool,
-                  const int32_t* tokens, int32_t n, int64_t start_pos);
+  bool (*forward)(const Model& model, void* scratch, KvCache& cache, const AttentionWindow& window, ThreadPool& pool,
+                  const AbortCheck& abort, const int32_t* tokens, int32_t n, int64_t start_pos);
   float* (*logits)(void* scratch);
 };
 

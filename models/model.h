@@ -48,8 +48,8 @@ struct Model final : LanguageModel {
 
   const ModelConfig& model_config() const override { return config; }
   void* layout_forward(Arena& arena, const ForwardSpec& spec) const override;
-  void forward(void* scratch, KvCache& cache, const AttentionWindow& window, ThreadPool& pool, const int32_t* tokens,
-               int32_t n, int64_t start_pos) const override;
+  bool forward(void* scratch, KvCache& cache, const AttentionWindow& window, ThreadPool& pool, const AbortCheck& abort,
+               const int32_t* tokens, int32_t n, int64_t start_pos) const override;
   float* logits(void* scratch) const override;
   bool is_end_of_generation(int32_t token) const override { return tokenizer.is_end_of_generation(token); }
   std::string_view piece_after(int32_t prev, int32_t token) const override {

@@ -63,6 +63,8 @@ class KvCache {
   void store(int32_t layer, uint32_t slot, const float* k, const float* v);
   // Records that `slot` now holds absolute position `pos` (after all layers stored it).
   void commit(uint32_t slot, int64_t pos);
+  // Empties `slot` (a forward pass stopped after some layers had stored into it).
+  void release(uint32_t slot) { positions_[slot] = -1; }
 
   // Raw access for the attention kernels: row of `slot` for K/V head `head` in `layer`.
   const void* key(int32_t layer, uint32_t slot, int32_t head) const { return keys_ + byte_offset(layer, slot, head); }

@@ -27,6 +27,13 @@ struct ForwardSpec {
   int32_t n_threads = 1;
 };
 
+// Asked between layers whether the caller wants the call stopped (ringlm_abort_callback).
+struct AbortCheck {
+  bool (*fn)(void* user) = nullptr;
+  void* user = nullptr;
+  bool requested() const { return fn != nullptr && fn(user); }
+};
+
 class LanguageModel {
  public:
   virtual const ModelConfig& model_config() const = 0;
@@ -35,8 +42,11 @@ class LanguageModel {
   // scratch, or nullptr in measure mode or when the arena ran out (arena.exhausted() tells).
   virtual void* layout_forward(Arena& arena, const ForwardSpec& spec) const = 0;
   // Runs tokens[0..n) at positions start_pos.. (0 < n <= n_batch, ids checked by the caller).
-  virtual void forward(void* scratch, KvCache& cache, const AttentionWindow& window, ThreadPool& pool,
-                       const int32_t* tokens, int32_t n, int64_t start_pos) const = 0;
+  // False when `abort` stopped it between layers: then none of the call's tokens is in the cache
+  // (their slots are emptied, so a wrapped streaming ring loses the old tokens they had begun to
+  // overwrite) and the logits are those of the previous call.
+  virtual bool forward(void* scratch, KvCache& cache, const AttentionWindow& window, ThreadPool& pool,
+                       const AbortCheck& abort, const int32_t* tokens, int32_t n, int64_t start_pos) const = 0;
   // Row 0 of the logits of the last call ([n][n_vocab] with logits_all, else [1][n_vocab]).
   virtual float* logits(void* scratch) const = 0;
 

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "platform/clock.h"
 #include "runtime/matmul.h"
 
 namespace ringlm {
@@ -32,13 +33,24 @@ Result<SessionConfig> Session::resolve(const LanguageModel& model, const Session
     RINGLM_CHECK(model.model_config().sliding_window > 0 || c.n_sinks < c.n_ctx, RINGLM_ERR_INVALID_ARGUMENT,
                  "%" PRIu32 " sinks leave no window in a context of %" PRIu32, c.n_sinks, c.n_ctx);
   }
-  const SamplerConfig& s = c.sampler;
+  RINGLM_TRY(check_sampler(c.sampler));
+  return c;
+}
+
+Status Session::check_sampler(const SamplerConfig& s) {
   RINGLM_CHECK(std::isfinite(s.temperature) && s.temperature >= 0.0f, RINGLM_ERR_INVALID_ARGUMENT,
                "temperature must be finite and >= 0 (got %g)", static_cast<double>(s.temperature));
   RINGLM_CHECK(s.top_k >= 0, RINGLM_ERR_INVALID_ARGUMENT, "top_k must be >= 0 (got %" PRId32 ")", s.top_k);
   RINGLM_CHECK(s.top_p > 0.0f && s.top_p <= 1.0f, RINGLM_ERR_INVALID_ARGUMENT, "top_p must be in (0, 1] (got %g)",
                static_cast<double>(s.top_p));
-  return c;
+  return Status::ok();
+}
+
+Status Session::set_sampler(const SamplerConfig& sampler) {
+  RINGLM_TRY(check_sampler(sampler));
+  config_.sampler = sampler;
+  sampler_.init(sampler, candidates_, static_cast<size_t>(model_->model_config().n_vocab));
+  return Status::ok();
 }
 
 Session::Session(const LanguageModel& model, const SessionConfig& config) : model_(&model), config_(config) {
@@ -136,6 +148,8 @@ void Session::reset() {
   last_token_ = -1;
   last_batch_ = 0;
   sampler_.reseed(config_.sampler.seed);
+  stats_ = SessionStats();
+  first_call_ns_ = 0;
 }
 
 const float* Session::logits() const {
@@ -147,13 +161,16 @@ const float* Session::logits_row(size_t i) const {
   return model_->logits(forward_) + i * static_cast<size_t>(model_->model_config().n_vocab);
 }
 
-void Session::run(const int32_t* tokens, size_t n, int64_t start_pos) {
+size_t Session::run(const int32_t* tokens, size_t n, int64_t start_pos) {
   for (size_t done = 0; done < n; done += config_.n_batch) {
     const size_t chunk = n - done < config_.n_batch ? n - done : config_.n_batch;
-    model_->forward(forward_, cache_, window_, pool_, tokens + done, static_cast<int32_t>(chunk),
-                    start_pos + static_cast<int64_t>(done));
+    if (!model_->forward(forward_, cache_, window_, pool_, abort_, tokens + done, static_cast<int32_t>(chunk),
+                         start_pos + static_cast<int64_t>(done))) {
+      return done;
+    }
     last_batch_ = chunk;
   }
+  return n;
 }
 
 Status Session::prefill(const int32_t* tokens, size_t n) {
@@ -172,23 +189,45 @@ Status Session::prefill(const int32_t* tokens, size_t n) {
     RINGLM_CHECK(tokens[i] >= 0 && tokens[i] < n_vocab, RINGLM_ERR_INVALID_TOKEN,
                  "token %" PRId32 " at index %zu is outside the vocabulary [0, %" PRId32 ")", tokens[i], i, n_vocab);
   }
+  const int64_t t0 = now_ns();
+  if (first_call_ns_ == 0) first_call_ns_ = t0;
+  size_t done = n;
   if (config_.recompute) {
     // The oracle and baseline: forget the cache and run every position again.
     for (size_t i = 0; i < n; ++i) history_[static_cast<size_t>(n_past_) + i] = tokens[i];
     cache_.reset();
-    run(history_, static_cast<size_t>(n_past_) + n, 0);
+    const size_t total = static_cast<size_t>(n_past_) + n;
+    if (run(history_, total, 0) < total) {
+      done = 0;  // the cache is rebuilt by the next call; the old logits are gone
+      cache_.reset();
+      last_batch_ = 0;
+    }
   } else {
-    run(tokens, n, n_past_);
+    done = run(tokens, n, n_past_);
   }
-  n_past_ += static_cast<int64_t>(n);
-  last_token_ = tokens[n - 1];
+  n_past_ += static_cast<int64_t>(done);
+  if (done > 0) last_token_ = tokens[done - 1];
+  const uint64_t elapsed = static_cast<uint64_t>(now_ns() - t0);
+  if (n == 1) {
+    stats_.n_decode_tokens += done;
+    stats_.decode_ns += elapsed;
+  } else {
+    stats_.n_prefill_tokens += done;
+    stats_.prefill_ns += elapsed;
+  }
+  RINGLM_CHECK(done == n, RINGLM_ERR_ABORTED, "stopped by the abort callback after %zu of %zu tokens", done, n);
   return Status::ok();
 }
 
 Status Session::sample(int32_t* out) {
   const float* l = logits();
   RINGLM_CHECK(l != nullptr, RINGLM_ERR_INVALID_STATE, "no logits yet: prefill or decode a token first");
+  const int64_t t0 = now_ns();
   *out = sampler_.sample(l);
+  const int64_t t1 = now_ns();
+  stats_.sample_ns += static_cast<uint64_t>(t1 - t0);
+  ++stats_.n_sampled;
+  if (stats_.first_token_ns == 0 && first_call_ns_ != 0) stats_.first_token_ns = static_cast<uint64_t>(t1 - first_call_ns_);
   return Status::ok();
 }
 

@@ -36,10 +36,23 @@ struct SessionConfig {
   SamplerConfig sampler;
 };
 
+// What a session did since it was created or reset: tokens and time of prefill calls (more than
+// one token) and decode calls (one token), and the time from the first call to the first sample.
+struct SessionStats {
+  uint64_t n_prefill_tokens = 0;
+  uint64_t prefill_ns = 0;
+  uint64_t n_decode_tokens = 0;
+  uint64_t decode_ns = 0;
+  uint64_t first_token_ns = 0;  // 0 until a token has been sampled
+  uint64_t n_sampled = 0;
+  uint64_t sample_ns = 0;
+};
+
 class Session {
  public:
   // Fills defaults and rejects impossible values (0 fields mean "model default").
   static Result<SessionConfig> resolve(const LanguageModel& model, const SessionConfig& requested);
+  static Status check_sampler(const SamplerConfig& sampler);
   // Exact arena bytes for a resolved config.
   static size_t plan(const LanguageModel& model, const SessionConfig& config);
   // Lays the session out in `arena` (64-byte aligned, at least plan() bytes), or allocates the
@@ -49,6 +62,8 @@ class Session {
   void destroy();
 
   // Appends tokens and computes logits (of the last token; of every token with logits_all).
+  // RINGLM_ERR_ABORTED when the abort check stopped it: the context then holds the tokens of the
+  // n_batch chunks completed before (LanguageModel::forward says what the stopped chunk leaves).
   Status prefill(const int32_t* tokens, size_t n);
   // Samples from the current logits.
   Status sample(int32_t* out);
@@ -59,6 +74,11 @@ class Session {
   Status generate(const int32_t* prompt, size_t n_prompt, size_t max_tokens, TokenFn on_token, void* user,
                   size_t* n_generated);
   void reset();
+  // Replaces the sampling settings (checked as at create) and reseeds the RNG with their seed.
+  Status set_sampler(const SamplerConfig& sampler);
+  // Asked between the layers of every forward pass; AbortCheck{} turns it off.
+  void set_abort(const AbortCheck& abort) { abort_ = abort; }
+  const SessionStats& stats() const { return stats_; }
 
   // Snapshots (runtime/session_state.cpp): the KV ring, position, logits and RNG.
   size_t state_size() const;
@@ -87,7 +107,8 @@ class Session {
  private:
   Session(const LanguageModel& model, const SessionConfig& config);
   bool layout_parts(Arena& arena);
-  void run(const int32_t* tokens, size_t n, int64_t start_pos);
+  // Runs tokens in n_batch chunks; returns how many were run before an abort (n when none).
+  size_t run(const int32_t* tokens, size_t n, int64_t start_pos);
   struct StateSegment {
     void* data;
     size_t bytes;
@@ -108,6 +129,9 @@ class Session {
   int32_t last_token_ = -1;
   size_t last_batch_ = 0;  // tokens in the last forward call (0: no logits)
   size_t arena_used_ = 0;
+  AbortCheck abort_;
+  SessionStats stats_;
+  int64_t first_call_ns_ = 0;  // start of the first prefill since create/reset (0: none yet)
   void* owned_block_ = nullptr;
 };
 

@@ -349,6 +349,7 @@ int cmd_bench(int argc, char** argv) {
   const ModelHandle model = open_model("bench", model_path, tok_path, sa.load_mode());
   if (!model) return 1;
   ringlm_model_info info;
+  info.struct_size = sizeof(info);
   ringlm_model_get_info(model.get(), &info);
   const uint64_t n_ctx_train = static_cast<uint64_t>(info.n_ctx_train);
   for (uint64_t d : depths) {

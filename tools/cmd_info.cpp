@@ -92,6 +92,7 @@ int cmd_info(int argc, char** argv) {
   if (!handle) return 1;
   ringlm_model* model = handle.release();
   ringlm_model_info c;
+  c.struct_size = sizeof(c);
   ringlm_model_get_info(model, &c);
   const ringlm_devtools::ModelFacts facts = ringlm_devtools::model_facts(model);
   std::printf("model        %s\n", model_path.c_str());

@@ -50,7 +50,7 @@ int cmd_perplexity(int argc, char** argv) {
     return 1;
   }
   std::vector<int32_t> tokens;
-  if (!tokenize_all(model, text, true, &tokens)) {
+  if (!tokenize_all(model, text, model_adds_bos(model), &tokens)) {
     std::fprintf(stderr, "ringlm: cannot tokenize: %s\n", ringlm_last_error_message());
     ringlm_model_free(model);
     return 1;

@@ -58,7 +58,7 @@ int cmd_run(int argc, char** argv) {
   ringlm_model* model = handle.release();
 
   std::vector<int32_t> tokens;
-  if (!tokenize_all(model, prompt, true, &tokens)) {
+  if (!tokenize_all(model, prompt, model_adds_bos(model), &tokens)) {
     std::fprintf(stderr, "ringlm: cannot tokenize the prompt: %s\n", ringlm_last_error_message());
     ringlm_model_free(model);
     return 1;

@@ -18,6 +18,7 @@ int cmd_tokenize(int argc, char** argv) {
   args.get("-p", "--prompt", prompt);
   const bool ids_only = args.flag("--ids");
   const bool no_bos = args.flag("--no-bos");
+  const bool force_bos = args.flag("--bos");
   if (!args.finish()) return 2;
   if (model_path.empty()) {
     std::fprintf(stderr, "ringlm tokenize: -m MODEL is required\n");
@@ -27,8 +28,14 @@ int cmd_tokenize(int argc, char** argv) {
   if (!handle) return 1;
   ringlm_model* model = handle.release();
   ringlm_model_info info;
+  info.struct_size = sizeof(info);
   ringlm_model_get_info(model, &info);
-  const bool add_bos = !no_bos && info.bos_token >= 0;
+  if (no_bos && force_bos) {
+    std::fprintf(stderr, "ringlm tokenize: --bos and --no-bos contradict each other\n");
+    return 2;
+  }
+  // BOS as the model says (its file's add_bos_token, else its tokenizer's default); flags override.
+  const bool add_bos = info.bos_token >= 0 && (force_bos || (!no_bos && info.add_bos));
   std::vector<int32_t> ids;
   if (!tokenize_all(model, prompt, add_bos, &ids)) {
     std::fprintf(stderr, "ringlm: cannot tokenize: %s\n", ringlm_last_error_message());

@@ -39,6 +39,12 @@ bool read_text_file(const std::string& path, std::string* out) {
   return !failed;
 }
 
+bool model_adds_bos(const ringlm_model* model) {
+  ringlm_model_info info;
+  info.struct_size = sizeof(info);
+  return ringlm_model_get_info(model, &info) == RINGLM_OK && info.add_bos && info.bos_token >= 0;
+}
+
 bool tokenize_all(const ringlm_model* model, const std::string& text, bool add_bos, std::vector<int32_t>* out) {
   out->resize(text.size() + 8);
   size_t n = 0;

@@ -23,6 +23,10 @@ ModelHandle open_model(const char* command, const std::string& path, const std::
 // The whole file as bytes; false after printing why not.
 bool read_text_file(const std::string& path, std::string* out);
 
+// Whether text for this model starts with BOS (the model info's add_bos: the file's
+// tokenizer.ggml.add_bos_token, else its tokenizer's default).
+bool model_adds_bos(const ringlm_model* model);
+
 // Every token of `text`, growing the buffer to the size ringlm_tokenize reports; false with the
 // library's message in ringlm_last_error_message().
 bool tokenize_all(const ringlm_model* model, const std::string& text, bool add_bos, std::vector<int32_t>* out);

@@ -116,8 +116,8 @@ void* llama_layout_forward(const Model& model, Arena& arena, const ForwardSpec& 
 
 float* llama_logits(void* scratch) { return static_cast<ForwardScratch*>(scratch)->logits; }
 
-void llama_forward(const Model& model, void* scratch, KvCache& cache, const AttentionWindow& window, ThreadPool& pool,
-                   const int32_t* tokens, int32_t n, int64_t start_pos) {
+bool llama_forward(const Model& model, void* scratch, KvCache& cache, const AttentionWindow& window, ThreadPool& pool,
+                   const AbortCheck& abort, const int32_t* tokens, int32_t n, int64_t start_pos) {
   ForwardScratch& s = *static_cast<ForwardScratch*>(scratch);
   const ModelConfig& c = model.config;
   const ModelWeights& w = model.weights;
@@ -139,6 +139,13 @@ void llama_forward(const Model& model, void* scratch, KvCache& cache, const Atte
 
   StagedKv staged{s.k, s.v, start_pos, n};
   for (int32_t l = 0; l < c.n_layer; ++l) {
+    if (abort.requested()) {
+      // Layers before l stored this call's K/V: empty those slots (no position was committed).
+      if (l > 0) {
+        for (int32_t t = 0; t < n; ++t) cache.release(cache.slot_for(start_pos + t));
+      }
+      return false;
+    }
     const LayerWeights& lw = w.layers[static_cast<size_t>(l)];
 
     // Attention block: xn = rmsnorm(x); q, k, v projections; RoPE on q and k.
@@ -195,6 +202,7 @@ void llama_forward(const Model& model, void* scratch, KvCache& cache, const Atte
   const int32_t first = s.logits_all ? 0 : n - 1;
   for (int32_t t = first; t < n; ++t) k.rmsnorm(s.x + t * dim, w.output_norm.f32(), s.xn + (t - first) * dim, dim, c.norm_eps);
   matmul(w.output, s.xn, static_cast<size_t>(n - first), s.logits, s.mm, pool);
+  return true;
 }
 
 }  // namespace ringlm

@@ -60,8 +60,9 @@ void* llama_layout_forward(const Model& model, Arena& arena, const ForwardSpec& 
 // Runs tokens[0..n) at positions start_pos.. through the model. Preconditions (checked by the
 // session): 0 < n <= n_batch, token ids valid. Logits: of every token with logits_all, else of the
 // last one.
-void llama_forward(const Model& model, void* scratch, KvCache& cache, const AttentionWindow& window, ThreadPool& pool,
-                   const int32_t* tokens, int32_t n, int64_t start_pos);
+// False when `abort` stopped it between layers (LanguageModel::forward says what that leaves).
+bool llama_forward(const Model& model, void* scratch, KvCache& cache, const AttentionWindow& window, ThreadPool& pool,
+                   const AbortCheck& abort, const int32_t* tokens, int32_t n, int64_t start_pos);
 float* llama_logits(void* scratch);
 
 }  // namespace ringlm

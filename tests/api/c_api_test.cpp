@@ -11,7 +11,7 @@
 
 TEST_CASE("c api: versions and status names") {
   CHECK(ringlm_abi_version() == RINGLM_ABI_VERSION);
-  CHECK(std::string(ringlm_version()) == "0.3.0");
+  CHECK(std::string(ringlm_version()) == "0.4.0");
   CHECK(std::string(ringlm_status_string(RINGLM_OK)) == "RINGLM_OK");
   CHECK(std::string(ringlm_status_string(RINGLM_ERR_CONTEXT_FULL)) == "RINGLM_ERR_CONTEXT_FULL");
   CHECK(std::string(ringlm_status_string(12345)) == "RINGLM_ERR_UNKNOWN");
@@ -36,6 +36,7 @@ TEST_CASE("c api: session lifecycle, call order and limits") {
   ringlm_model* model = ringlm_test::open_stories260k();
   REQUIRE(model != nullptr);
   ringlm_model_info info;
+  info.struct_size = sizeof(info);
   REQUIRE(ringlm_model_get_info(model, &info) == RINGLM_OK);
   CHECK(info.n_vocab == 512);
   CHECK(info.n_layer == 5);
