@@ -255,6 +255,219 @@ bool streaming_table(ringlm_model* model, const ringlm_model_info& info, ringlm_
   return true;
 }
 
+// ringlm bench --kernels [-m MODEL]: matvec throughput of the kernel set, alone or over a model.
+int kernels_mode(Args& args) {
+  std::string kreps = "5", kthreads = "1", kmodel, ktok;
+  std::vector<uint64_t> kr, kt;
+  args.get("-r", "--repetitions", kreps);
+  args.get("-t", "--threads", kthreads);
+  args.get("-m", "--model", kmodel);
+  args.get("-z", "--tokenizer", ktok);
+  const bool no_mmap = args.flag("--no-mmap");
+  if (!args.finish() || !parse_list("-r", kreps, 1, 1000, kr) || kr.size() != 1 || !parse_list("-t", kthreads, 1, 256, kt)) {
+    std::fprintf(stderr, "ringlm bench: --kernels takes only -r N, -t LIST and -m MODEL [-z TOKENIZER] [--no-mmap]\n");
+    return usage_error();
+  }
+  if (kmodel.empty()) {
+    if (no_mmap || !ktok.empty()) {
+      std::fprintf(stderr, "ringlm bench: --kernels: -z and --no-mmap go with -m MODEL\n");
+      return usage_error();
+    }
+    return ringlm_devtools::bench_kernels(static_cast<int>(kr[0]), kt);
+  }
+  const ModelHandle kmodel_handle = open_model("bench", kmodel, ktok, no_mmap ? RINGLM_LOAD_READ : RINGLM_LOAD_MAP);
+  if (!kmodel_handle) return 1;
+  std::printf("model: %s; weights: %s\n", kmodel.c_str(), no_mmap ? "read into memory (--no-mmap)" : "memory-mapped");
+  return ringlm_devtools::bench_model_matvecs(kmodel_handle.get(), static_cast<int>(kr[0]), kt);
+}
+
+struct BenchOptions {
+  std::string model_path, tok_path;
+  std::vector<uint64_t> prompts, gens, depths, threads, bw_mib, stream_depths;
+  uint32_t reps = 5;
+  bool json = false;
+  bool cache_table = false;
+  SessionArgs sa;
+  ringlm_session_params stream_params;
+};
+
+// Reads and checks the options of a throughput run; false after printing why (a usage error).
+bool parse_options(Args& args, BenchOptions& o) {
+  std::string prompts_arg = "128", gens_arg = "128", depth_arg = "0", reps_arg = "5";
+  std::string threads_arg = std::to_string(static_cast<int>(SessionArgs::default_threads()));
+  std::string bw_arg, stream_depths_arg = "1000,10000,100000";
+  args.get("-m", "--model", o.model_path);
+  args.get("-z", "--tokenizer", o.tok_path);
+  args.get("-p", "--n-prompt", prompts_arg);
+  args.get("-n", "--n-gen", gens_arg);
+  args.get("-d", "--n-depth", depth_arg);
+  args.get("-t", "--threads", threads_arg);
+  args.get("-r", "--repetitions", reps_arg);
+  args.get("--bw-mib", nullptr, bw_arg);
+  args.get("--depths", nullptr, stream_depths_arg);
+  o.json = args.flag("--json");
+  o.cache_table = args.flag("--cache-table");
+  o.sa.read(args, /*with_threads=*/false);
+  if (!args.finish()) return false;
+
+  std::vector<uint64_t> reps;
+  if (!parse_list("-p", prompts_arg, 0, kMaxTokens, o.prompts) || !parse_list("-n", gens_arg, 0, kMaxTokens, o.gens) ||
+      !parse_list("-d", depth_arg, 0, kMaxTokens, o.depths) || !parse_list("-t", threads_arg, 1, 256, o.threads) ||
+      !parse_list("-r", reps_arg, 1, 1000, reps) || reps.size() != 1 ||
+      (!bw_arg.empty() && (!parse_list("--bw-mib", bw_arg, 0, 1u << 20, o.bw_mib) || o.bw_mib.size() != 1)) ||
+      !parse_list("--depths", stream_depths_arg, 0, UINT64_MAX / 2, o.stream_depths)) {
+    if (reps.size() > 1) std::fprintf(stderr, "ringlm bench: -r takes one number\n");
+    if (o.bw_mib.size() > 1) std::fprintf(stderr, "ringlm bench: --bw-mib takes one number\n");
+    return false;
+  }
+  o.reps = static_cast<uint32_t>(reps[0]);
+  const size_t phys = ringlm_devtools::physical_memory_bytes();
+  if (!o.bw_mib.empty() && phys > 0 && (o.bw_mib[0] << 20) > phys / 2) {
+    std::fprintf(stderr, "ringlm bench: --bw-mib %llu is more than half of the %zu MiB of memory\n",
+                 static_cast<unsigned long long>(o.bw_mib[0]), phys >> 20);
+    return false;
+  }
+  ringlm_session_params_init(&o.stream_params);
+  if (!o.sa.apply(o.stream_params)) return false;
+  if (o.model_path.empty()) {
+    std::fprintf(stderr, "ringlm bench: -m MODEL is required\n");
+    return false;
+  }
+  if (o.sa.ctx != 0) {
+    std::fprintf(stderr, "ringlm bench: -c does not apply: each test's context is its depth plus its tokens (-d, -p, -n)\n");
+    return false;
+  }
+  bool any_test = false;
+  for (uint64_t v : o.prompts) any_test = any_test || v > 0;
+  for (uint64_t v : o.gens) any_test = any_test || v > 0;
+  if (!any_test) {
+    std::fprintf(stderr, "ringlm bench: nothing to run: every -p and -n value is 0\n");
+    return false;
+  }
+  if (o.json && (o.cache_table || o.stream_params.streaming)) {
+    std::fprintf(stderr, "ringlm bench: --json covers the -p/-n tests only; drop --cache-table and --window\n");
+    return false;
+  }
+  return true;
+}
+
+// Every depth plus every -p / -n fits the model's context; false after printing which does not.
+bool depths_fit(const BenchOptions& o, const ringlm_model_info& info) {
+  const uint64_t n_ctx_train = static_cast<uint64_t>(info.n_ctx_train);
+  for (uint64_t d : o.depths) {
+    for (const std::vector<uint64_t>* list : {&o.prompts, &o.gens}) {
+      for (uint64_t v : *list) {
+        if (d + v > n_ctx_train) {
+          std::fprintf(stderr, "ringlm bench: -d %llu plus %s %llu exceeds the model context of %d tokens\n",
+                       static_cast<unsigned long long>(d), list == &o.prompts ? "-p" : "-n",
+                       static_cast<unsigned long long>(v), info.n_ctx_train);
+          return false;
+        }
+      }
+    }
+  }
+  return true;
+}
+
+// The machine's read bandwidth per thread count, measured with a buffer of `bytes`.
+class Bandwidth {
+ public:
+  explicit Bandwidth(size_t bytes) : bytes_(bytes), by_threads_(257, 0.0) {}
+  size_t bytes() const { return bytes_; }
+  // A fresh measurement in bytes/s, or 0 after printing why not.
+  double measure(uint64_t t) const {
+    double bytes_per_second = 0;
+    const ringlm_devtools::Error e = ringlm_devtools::measure_read_bandwidth(
+        bytes_, static_cast<int>(t), bandwidth_passes(bytes_), &bytes_per_second);
+    if (!e.ok()) {
+      std::fprintf(stderr, "ringlm bench: measuring read bandwidth: %s\n", e.message.c_str());
+      return 0.0;
+    }
+    return bytes_per_second;
+  }
+  // Measures every thread count once; false when a measurement failed.
+  bool measure_all(const std::vector<uint64_t>& threads, bool print) {
+    std::string line;
+    for (uint64_t t : threads) {
+      if (by_threads_[t] > 0) continue;
+      by_threads_[t] = measure(t);
+      if (by_threads_[t] <= 0) return false;
+      char part[64];
+      std::snprintf(part, sizeof part, "%s%llu thread%s %.1f GB/s", line.empty() ? "" : ", ",
+                    static_cast<unsigned long long>(t), t == 1 ? "" : "s", by_threads_[t] / 1e9);
+      line += part;
+    }
+    if (print) {
+      std::printf("read bandwidth (%zu MiB buffer, best of %d passes): %s\n", bytes_ >> 20, bandwidth_passes(bytes_),
+                  line.c_str());
+    }
+    return true;
+  }
+  double at(uint64_t t) const { return by_threads_[t]; }
+
+ private:
+  size_t bytes_;
+  std::vector<double> by_threads_;
+};
+
+// The -p / -n rows for every thread count and depth, each decode row rated against the roofline.
+bool throughput_table(const BenchOptions& o, Runner& runner, const Bandwidth& bw, BenchPrinter& printer,
+                      uint64_t weight_read, uint64_t kv_per_token) {
+  printer.begin();
+  bool above_roof = false, above_roof_far = false;
+  for (uint64_t t : o.threads) {
+    for (uint64_t d : o.depths) {
+      std::vector<BenchRow> rows;
+      BenchRow base;
+      base.n_threads = static_cast<uint32_t>(t);
+      base.n_depth = static_cast<uint32_t>(d);
+      for (uint64_t p : o.prompts) {
+        if (p == 0) continue;
+        rows.push_back(base);
+        rows.back().n_prompt = static_cast<uint32_t>(p);
+      }
+      for (uint64_t n : o.gens) {
+        if (n == 0) continue;
+        BenchRow r = base;
+        r.n_gen = static_cast<uint32_t>(n);
+        // Step i attends over d + i + 1 tokens: the mean over the timed steps is d + (n + 1) / 2.
+        r.bytes_per_token = static_cast<double>(weight_read) +
+                            static_cast<double>(kv_per_token) * (static_cast<double>(d) + (static_cast<double>(n) + 1) / 2);
+        rows.push_back(r);
+      }
+      for (BenchRow& r : rows) {
+        r.read_bandwidth = bw.at(t);
+        if (r.decode() && bw.bytes() > 0) {
+          // Memory speed can drift between the measurement above and this row (a busy or
+          // virtual machine): a decode row is rated against the mean of measurements taken just
+          // before and just after it.
+          const double before = bw.measure(t);
+          if (before <= 0 || !runner.run(r)) return false;
+          const double after = bw.measure(t);
+          if (after <= 0) return false;
+          r.read_bandwidth = (before + after) / 2;
+        } else if (!runner.run(r)) {
+          return false;
+        }
+        printer.row(r);
+        // Bytes per step within the probe's buffer may sit in cache; beyond it they cannot.
+        if (r.roofline() > 1.0) (r.bytes_per_token < static_cast<double>(bw.bytes()) ? above_roof : above_roof_far) = true;
+      }
+    }
+  }
+  printer.end();
+  if (!o.json && above_roof) {
+    std::printf("roofline above 1: the bytes a decode step reads fit in cache, so memory bandwidth does not bound\n"
+                "it; --bw-mib about the size of bytes/token measures the bandwidth of that cache instead.\n\n");
+  }
+  if (!o.json && above_roof_far) {
+    std::printf("roofline above 1 although a decode step reads more than the bandwidth buffer: the memory\n"
+                "delivered more during the test than during the measurement before it (the machine's memory\n"
+                "speed varies); repeat the run.\n\n");
+  }
+  return true;
+}
+
 }  // namespace
 
 int cmd_bench(int argc, char** argv) {
@@ -265,215 +478,48 @@ int cmd_bench(int argc, char** argv) {
     }
   }
   Args args(argc, argv, 2);
-  if (args.flag("--kernels")) {
-    std::string kreps = "5", kthreads = "1", kmodel, ktok;
-    std::vector<uint64_t> kr, kt;
-    args.get("-r", "--repetitions", kreps);
-    args.get("-t", "--threads", kthreads);
-    args.get("-m", "--model", kmodel);
-    args.get("-z", "--tokenizer", ktok);
-    const bool no_mmap = args.flag("--no-mmap");
-    if (!args.finish() || !parse_list("-r", kreps, 1, 1000, kr) || kr.size() != 1 || !parse_list("-t", kthreads, 1, 256, kt)) {
-      std::fprintf(stderr, "ringlm bench: --kernels takes only -r N, -t LIST and -m MODEL [-z TOKENIZER] [--no-mmap]\n");
-      return usage_error();
-    }
-    if (kmodel.empty()) {
-      if (no_mmap || !ktok.empty()) {
-        std::fprintf(stderr, "ringlm bench: --kernels: -z and --no-mmap go with -m MODEL\n");
-        return usage_error();
-      }
-      return ringlm_devtools::bench_kernels(static_cast<int>(kr[0]), kt);
-    }
-    const ModelHandle kmodel_handle = open_model("bench", kmodel, ktok, no_mmap ? RINGLM_LOAD_READ : RINGLM_LOAD_MAP);
-    if (!kmodel_handle) return 1;
-    std::printf("model: %s; weights: %s\n", kmodel.c_str(), no_mmap ? "read into memory (--no-mmap)" : "memory-mapped");
-    return ringlm_devtools::bench_model_matvecs(kmodel_handle.get(), static_cast<int>(kr[0]), kt);
-  }
-  std::string model_path, tok_path, prompts_arg = "128", gens_arg = "128", depth_arg = "0", reps_arg = "5";
-  std::string threads_arg = std::to_string(static_cast<int>(SessionArgs::default_threads()));
-  std::string bw_arg, stream_depths_arg = "1000,10000,100000";
-  SessionArgs sa;
-  args.get("-m", "--model", model_path);
-  args.get("-z", "--tokenizer", tok_path);
-  args.get("-p", "--n-prompt", prompts_arg);
-  args.get("-n", "--n-gen", gens_arg);
-  args.get("-d", "--n-depth", depth_arg);
-  args.get("-t", "--threads", threads_arg);
-  args.get("-r", "--repetitions", reps_arg);
-  args.get("--bw-mib", nullptr, bw_arg);
-  args.get("--depths", nullptr, stream_depths_arg);
-  const bool json = args.flag("--json");
-  const bool want_cache_table = args.flag("--cache-table");
-  sa.read(args, /*with_threads=*/false);
-  if (!args.finish()) return usage_error();
+  if (args.flag("--kernels")) return kernels_mode(args);
+  BenchOptions o;
+  if (!parse_options(args, o)) return usage_error();
 
-  std::vector<uint64_t> prompts, gens, depths, threads, reps, bw_mib, stream_depths;
-  if (!parse_list("-p", prompts_arg, 0, kMaxTokens, prompts) || !parse_list("-n", gens_arg, 0, kMaxTokens, gens) ||
-      !parse_list("-d", depth_arg, 0, kMaxTokens, depths) || !parse_list("-t", threads_arg, 1, 256, threads) ||
-      !parse_list("-r", reps_arg, 1, 1000, reps) || reps.size() != 1 ||
-      (!bw_arg.empty() && (!parse_list("--bw-mib", bw_arg, 0, 1u << 20, bw_mib) || bw_mib.size() != 1)) ||
-      !parse_list("--depths", stream_depths_arg, 0, UINT64_MAX / 2, stream_depths)) {
-    if (reps.size() > 1) std::fprintf(stderr, "ringlm bench: -r takes one number\n");
-    if (bw_mib.size() > 1) std::fprintf(stderr, "ringlm bench: --bw-mib takes one number\n");
-    return usage_error();
-  }
-  const size_t phys = ringlm_devtools::physical_memory_bytes();
-  if (!bw_mib.empty() && phys > 0 && (bw_mib[0] << 20) > phys / 2) {
-    std::fprintf(stderr, "ringlm bench: --bw-mib %llu is more than half of the %zu MiB of memory\n",
-                 static_cast<unsigned long long>(bw_mib[0]), phys >> 20);
-    return usage_error();
-  }
-  ringlm_session_params stream_params;
-  ringlm_session_params_init(&stream_params);
-  if (!sa.apply(stream_params)) return usage_error();
-  if (model_path.empty()) {
-    std::fprintf(stderr, "ringlm bench: -m MODEL is required\n");
-    return usage_error();
-  }
-  if (sa.ctx != 0) {
-    std::fprintf(stderr, "ringlm bench: -c does not apply: each test's context is its depth plus its tokens (-d, -p, -n)\n");
-    return usage_error();
-  }
-  bool any_test = false;
-  for (uint64_t v : prompts) any_test = any_test || v > 0;
-  for (uint64_t v : gens) any_test = any_test || v > 0;
-  if (!any_test) {
-    std::fprintf(stderr, "ringlm bench: nothing to run: every -p and -n value is 0\n");
-    return usage_error();
-  }
-  if (json && (want_cache_table || stream_params.streaming)) {
-    std::fprintf(stderr, "ringlm bench: --json covers the -p/-n tests only; drop --cache-table and --window\n");
-    return usage_error();
-  }
-
-  const ModelHandle model = open_model("bench", model_path, tok_path, sa.load_mode());
+  const ModelHandle model = open_model("bench", o.model_path, o.tok_path, o.sa.load_mode());
   if (!model) return 1;
   ringlm_model_info info;
   info.struct_size = sizeof(info);
   ringlm_model_get_info(model.get(), &info);
-  const uint64_t n_ctx_train = static_cast<uint64_t>(info.n_ctx_train);
-  for (uint64_t d : depths) {
-    for (const std::vector<uint64_t>* list : {&prompts, &gens}) {
-      for (uint64_t v : *list) {
-        if (d + v > n_ctx_train) {
-          std::fprintf(stderr, "ringlm bench: -d %llu plus %s %llu exceeds the model context of %d tokens\n",
-                       static_cast<unsigned long long>(d), list == &prompts ? "-p" : "-n",
-                       static_cast<unsigned long long>(v), info.n_ctx_train);
-          return 2;
-        }
-      }
-    }
-  }
+  if (!depths_fit(o, info)) return 2;
 
   const uint64_t weight_read = ringlm_devtools::model_facts(model.get()).decode_weight_bytes;
-  const uint64_t kv_per_token = ringlm_devtools::kv_bytes_per_token(model.get(), stream_params.kv_type);
-  const std::string name = model_path.substr(model_path.find_last_of('/') == std::string::npos
-                                                 ? 0 : model_path.find_last_of('/') + 1);
-  const BenchModel bm{name, info.n_params, info.weight_bytes, ringlm_kernel_name(), sa.kv_type, !sa.no_mmap};
-  if (!json) {
+  const uint64_t kv_per_token = ringlm_devtools::kv_bytes_per_token(model.get(), o.stream_params.kv_type);
+  const size_t slash = o.model_path.find_last_of('/');
+  const std::string name = o.model_path.substr(slash == std::string::npos ? 0 : slash + 1);
+  const BenchModel bm{name, info.n_params, info.weight_bytes, ringlm_kernel_name(), o.sa.kv_type, !o.sa.no_mmap};
+  if (!o.json) {
     std::printf("model: %s (%s params, %s weights; %d layers, dim %d, %d heads / %d kv heads, vocab %d, context %d)\n",
-                model_path.c_str(), human_count(info.n_params).c_str(),
+                o.model_path.c_str(), human_count(info.n_params).c_str(),
                 human_bytes(static_cast<double>(info.weight_bytes)).c_str(), info.n_layer, info.n_embd, info.n_head,
                 info.n_head_kv, info.n_vocab, info.n_ctx_train);
-    std::printf("kernels: %s (prefill GEMM: %s); weights: %s; KV cache: %s (%s per token); repetitions: %llu\n",
+    std::printf("kernels: %s (prefill GEMM: %s); weights: %s; KV cache: %s (%s per token); repetitions: %u\n",
                 ringlm_kernel_name(), ringlm_devtools::prefill_gemm_name(),
-                sa.no_mmap ? "read into memory (--no-mmap)" : "memory-mapped", sa.kv_type.c_str(),
-                human_bytes(static_cast<double>(kv_per_token)).c_str(), static_cast<unsigned long long>(reps[0]));
+                o.sa.no_mmap ? "read into memory (--no-mmap)" : "memory-mapped", o.sa.kv_type.c_str(),
+                human_bytes(static_cast<double>(kv_per_token)).c_str(), o.reps);
   }
 
-  // The machine's read bandwidth at every thread count the rows use.
-  const size_t bw_bytes = bw_mib.empty() ? ringlm_devtools::default_bandwidth_buffer_bytes() : static_cast<size_t>(bw_mib[0]) << 20;
-  std::vector<double> bandwidth(257, 0.0);
-  auto measure = [&](uint64_t t) {  // bytes/s, or 0 after printing why not
-    double bytes_per_second = 0;
-    const ringlm_devtools::Error e =
-        ringlm_devtools::measure_read_bandwidth(bw_bytes, static_cast<int>(t), bandwidth_passes(bw_bytes), &bytes_per_second);
-    if (!e.ok()) {
-      std::fprintf(stderr, "ringlm bench: measuring read bandwidth: %s\n", e.message.c_str());
-      return 0.0;
-    }
-    return bytes_per_second;
-  };
-  if (bw_bytes > 0) {
-    std::string line;
-    for (uint64_t t : threads) {
-      if (bandwidth[t] > 0) continue;
-      bandwidth[t] = measure(t);
-      if (bandwidth[t] <= 0) return 1;
-      char part[64];
-      std::snprintf(part, sizeof part, "%s%llu thread%s %.1f GB/s", line.empty() ? "" : ", ",
-                    static_cast<unsigned long long>(t), t == 1 ? "" : "s", bandwidth[t] / 1e9);
-      line += part;
-    }
-    if (!json) {
-      std::printf("read bandwidth (%zu MiB buffer, best of %d passes): %s\n", bw_bytes >> 20,
-                  bandwidth_passes(bw_bytes), line.c_str());
-    }
-  }
-  if (!json) std::printf("\n");
+  Bandwidth bw(o.bw_mib.empty() ? ringlm_devtools::default_bandwidth_buffer_bytes()
+                                : static_cast<size_t>(o.bw_mib[0]) << 20);
+  if (bw.bytes() > 0 && !bw.measure_all(o.threads, !o.json)) return 1;
+  if (!o.json) std::printf("\n");
 
-  const uint32_t n_reps = static_cast<uint32_t>(reps[0]);
-  Runner runner(model.get(), info, stream_params.kv_type, n_reps);
-  BenchPrinter printer(stdout, json, bm);
-  printer.begin();
-  bool above_roof = false, above_roof_far = false;
-  for (uint64_t t : threads) {
-    for (uint64_t d : depths) {
-      std::vector<BenchRow> rows;
-      BenchRow base;
-      base.n_threads = static_cast<uint32_t>(t);
-      base.n_depth = static_cast<uint32_t>(d);
-      for (uint64_t p : prompts) {
-        if (p == 0) continue;
-        rows.push_back(base);
-        rows.back().n_prompt = static_cast<uint32_t>(p);
-      }
-      for (uint64_t n : gens) {
-        if (n == 0) continue;
-        BenchRow r = base;
-        r.n_gen = static_cast<uint32_t>(n);
-        // Step i attends over d + i + 1 tokens: the mean over the timed steps is d + (n + 1) / 2.
-        r.bytes_per_token = static_cast<double>(weight_read) +
-                            static_cast<double>(kv_per_token) * (static_cast<double>(d) + (static_cast<double>(n) + 1) / 2);
-        rows.push_back(r);
-      }
-      for (BenchRow& r : rows) {
-        r.read_bandwidth = bandwidth[t];
-        if (r.decode() && bw_bytes > 0) {
-          // Memory speed can drift between the measurement above and this row (a busy or
-          // virtual machine): a decode row is rated against the mean of measurements taken just
-          // before and just after it.
-          const double before = measure(t);
-          if (before <= 0 || !runner.run(r)) return 1;
-          const double after = measure(t);
-          if (after <= 0) return 1;
-          r.read_bandwidth = (before + after) / 2;
-        } else if (!runner.run(r)) {
-          return 1;
-        }
-        printer.row(r);
-        // Bytes per step within the probe's buffer may sit in cache; beyond it they cannot.
-        if (r.roofline() > 1.0) (r.bytes_per_token < static_cast<double>(bw_bytes) ? above_roof : above_roof_far) = true;
-      }
-    }
-  }
-  printer.end();
-  if (!json && above_roof) {
-    std::printf("roofline above 1: the bytes a decode step reads fit in cache, so memory bandwidth does not bound\n"
-                "it; --bw-mib about the size of bytes/token measures the bandwidth of that cache instead.\n\n");
-  }
-  if (!json && above_roof_far) {
-    std::printf("roofline above 1 although a decode step reads more than the bandwidth buffer: the memory\n"
-                "delivered more during the test than during the measurement before it (the machine's memory\n"
-                "speed varies); repeat the run.\n\n");
-  }
-
-  if (want_cache_table && !cache_table(runner, info, n_reps, static_cast<uint32_t>(threads[0]))) return 1;
-  if (stream_params.streaming) {
+  Runner runner(model.get(), info, o.stream_params.kv_type, o.reps);
+  BenchPrinter printer(stdout, o.json, bm);
+  if (!throughput_table(o, runner, bw, printer, weight_read, kv_per_token)) return 1;
+  if (o.cache_table && !cache_table(runner, info, o.reps, static_cast<uint32_t>(o.threads[0]))) return 1;
+  if (o.stream_params.streaming) {
     uint32_t steps = 0;
-    for (uint64_t n : gens) steps = steps == 0 ? static_cast<uint32_t>(n) : steps;
-    stream_params.n_threads = static_cast<uint32_t>(threads[0]);
-    if (!streaming_table(model.get(), info, stream_params, sa.kv_type, stream_depths, steps > 0 ? steps : 128, n_reps)) {
+    for (uint64_t n : o.gens) steps = steps == 0 ? static_cast<uint32_t>(n) : steps;
+    ringlm_session_params sp = o.stream_params;
+    sp.n_threads = static_cast<uint32_t>(o.threads[0]);
+    if (!streaming_table(model.get(), info, sp, o.sa.kv_type, o.stream_depths, steps > 0 ? steps : 128, o.reps)) {
       return 1;
     }
   }
