@@ -1,4 +1,5 @@
 // `ringlm perplexity`: llama.cpp's method (chunks of CTX tokens, BOS first, second half scored).
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -30,14 +31,14 @@ void progress_bar(size_t done, size_t total) {
 int cmd_perplexity(int argc, char** argv) {
   Args args(argc, argv, 2);
   std::string model_path, tok_path, text_path;
-  double chunk = 256, batch = 0;
+  uint32_t batch = 0;
   SessionArgs sa;
   args.get("-m", "--model", model_path);
   args.get("-z", "--tokenizer", tok_path);
   args.get("-f", "--file", text_path);
-  args.number("-b", "--batch", batch);
+  args.integer<uint32_t>("-b", "--batch", 0, UINT32_MAX, batch);
   sa.read(args);
-  chunk = sa.ctx > 0 ? sa.ctx : chunk;  // -c is the chunk size here, as in llama.cpp
+  const uint32_t chunk = sa.ctx > 0 ? sa.ctx : 256;  // -c is the chunk size here, as in llama.cpp
   if (!args.finish()) return 2;
   if (model_path.empty() || text_path.empty()) {
     std::fprintf(stderr, "ringlm perplexity: -m MODEL and -f TEXT are required\n");
@@ -78,8 +79,8 @@ int cmd_perplexity(int argc, char** argv) {
     return 2;
   }
   ringlm::SessionConfig c;
-  c.n_ctx = sp.streaming ? sp.n_ctx : static_cast<uint32_t>(chunk);
-  c.n_batch = static_cast<uint32_t>(batch);
+  c.n_ctx = sp.streaming ? sp.n_ctx : chunk;
+  c.n_batch = batch;
   c.streaming = sp.streaming;
   c.n_sinks = sp.n_sinks;
   c.kv_type = static_cast<ringlm::KvType>(sp.kv_type);
@@ -88,7 +89,7 @@ int cmd_perplexity(int argc, char** argv) {
                static_cast<unsigned>(chunk), sa.kv_type.c_str(), sp.streaming ? ", streaming window" : "");
   ringlm::PerplexityResult r;
   const int64_t t0 = ringlm::now_ns();
-  ringlm::Status ps = ringlm::perplexity(m, c, tokens, static_cast<uint32_t>(chunk), progress_bar, &r);
+  ringlm::Status ps = ringlm::perplexity(m, c, tokens, chunk, progress_bar, &r);
   const double seconds = static_cast<double>(ringlm::now_ns() - t0) * 1e-9;
   ringlm_model_free(model);
   if (!ps.is_ok()) {

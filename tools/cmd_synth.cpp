@@ -1,5 +1,6 @@
 // `ringlm synth`: a random-weight GGUF model with a real model's shape and tokenizer, for
 // benchmarks (models/convert/synth_model.h).
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -32,12 +33,13 @@ void list_shapes(FILE* out) {
 
 int cmd_synth(int argc, char** argv) {
   Args args(argc, argv, 2);
-  std::string shape_name, type_name = "f32", out_path, vocab_path, seed_text = "0";
+  std::string shape_name, type_name = "f32", out_path, vocab_path;
+  uint64_t seed = 0;
   args.get("--shape", nullptr, shape_name);
   args.get("--type", "-t", type_name);
   args.get("-o", "--output", out_path);
   args.get("--vocab", nullptr, vocab_path);
-  args.get("--seed", nullptr, seed_text);
+  args.integer<uint64_t>("--seed", nullptr, 0, UINT64_MAX, seed);
   const bool list = args.flag("--list");
   if (!args.finish()) return 2;
   if (list) {
@@ -59,12 +61,6 @@ int cmd_synth(int argc, char** argv) {
   if (!ringlm::parse_weight_type(type_name, type)) {
     std::fprintf(stderr, "ringlm synth: unknown type '%s' (expected one of %s)\n", type_name.c_str(),
                  ringlm::weight_type_names());
-    return 2;
-  }
-  char* end = nullptr;
-  const unsigned long long seed = std::strtoull(seed_text.c_str(), &end, 0);
-  if (seed_text.empty() || *end != '\0' || seed_text[0] == '-') {
-    std::fprintf(stderr, "ringlm synth: --seed expects a non-negative integer, got '%s'\n", seed_text.c_str());
     return 2;
   }
   if (vocab_path.empty()) {
@@ -101,7 +97,8 @@ int cmd_synth(int argc, char** argv) {
                  ringlm::dtype_name(f.type));
   }
   std::fprintf(stderr, "synth %s: %llu parameters, %.1f MiB of %s weights, seed %llu\n", shape->name,
-               static_cast<unsigned long long>(summary.n_params), mib(summary.bytes), ringlm::dtype_name(type), seed);
+               static_cast<unsigned long long>(summary.n_params), mib(summary.bytes), ringlm::dtype_name(type),
+               static_cast<unsigned long long>(seed));
   ProgressBar bar("synth");
   st = writer.write_file(out_path, [&](size_t done, size_t n, uint64_t b, uint64_t total) { bar.update(done, n, b, total); });
   if (!st.is_ok()) {
