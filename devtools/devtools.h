@@ -25,6 +25,10 @@ struct Error {
 // Monotonic nanoseconds (the library's clock).
 int64_t now_ns();
 
+// A whole file's bytes, read as the library reads its inputs: a FIFO, device or folder is
+// refused at once instead of blocking.
+Error read_file(const std::string& path, std::string* out);
+
 // ---- a loaded model -------------------------------------------------------------------------
 struct ModelFacts {
   std::string arch;

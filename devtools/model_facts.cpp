@@ -12,6 +12,14 @@ namespace ringlm_devtools {
 
 int64_t now_ns() { return ringlm::now_ns(); }
 
+Error read_file(const std::string& path, std::string* out) {
+  ringlm::Result<ringlm::MappedFile> file = ringlm::MappedFile::open(path.c_str(), ringlm::LoadMode::kRead);
+  if (!file.is_ok()) return Error{file.status().code(), file.status().message()};
+  const ringlm::Span<const uint8_t> bytes = file.value().bytes();
+  out->assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  return {};
+}
+
 const char* prefill_gemm_name() { return ringlm::prefill_gemm_name(); }
 
 ModelFacts model_facts(const ringlm_model* model) {

@@ -1,11 +1,13 @@
 #include "models/model_loader.h"
 
-#include <cstdio>
 #include <cstring>
+
+#include <unistd.h>
 
 #include "models/gguf/gguf_format.h"
 #include "models/gguf/gguf_model.h"
 #include "models/llama2c/llama2c_loader.h"
+#include "platform/regular_file.h"
 
 namespace ringlm {
 
@@ -22,17 +24,15 @@ Result<std::unique_ptr<Model>> load_model_memory(Span<const uint8_t> model, Span
 
 Result<std::unique_ptr<Model>> load_model_file(const char* path, const char* tokenizer_path, LoadMode mode) {
   RINGLM_CHECK(path != nullptr && path[0] != '\0', RINGLM_ERR_INVALID_ARGUMENT, "model path is empty");
-  // Peek at the magic without mapping the whole file.
-  FILE* f = std::fopen(path, "rb");
-  if (f == nullptr) {
-    Result<MappedFile> probe = MappedFile::open(path);  // reports not-found vs other I/O errors
-    if (!probe.is_ok()) return probe.status();
-    return Status::error(RINGLM_ERR_IO, "%s: cannot be opened", path);
-  }
+  // Peek at the magic without mapping the whole file (opened as every input is: a FIFO or device
+  // is refused, never waited on).
+  Result<RegularFile> f = open_regular_file(path);
+  if (!f.is_ok()) return f.status();
   uint8_t magic[sizeof(kGgufMagic)] = {};
-  const size_t got = std::fread(magic, 1, sizeof(magic), f);
-  std::fclose(f);
-  if (!is_gguf(Span<const uint8_t>(magic, got))) return load_llama2c(path, tokenizer_path, mode);
+  const ssize_t got = ::read(f.value().fd, magic, sizeof(magic));
+  ::close(f.value().fd);
+  const size_t n = got > 0 ? static_cast<size_t>(got) : 0;
+  if (!is_gguf(Span<const uint8_t>(magic, n))) return load_llama2c(path, tokenizer_path, mode);
   RINGLM_CHECK(tokenizer_path == nullptr || tokenizer_path[0] == '\0', RINGLM_ERR_INVALID_ARGUMENT,
                "%s is a GGUF model and carries its own tokenizer; pass no tokenizer path (got %s)", path,
                tokenizer_path);

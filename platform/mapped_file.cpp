@@ -5,17 +5,14 @@
 #include <cstring>
 #include <utility>
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
+
+#include "platform/regular_file.h"
 
 // Bare-metal C libraries (newlib) have no mmap: files are read into memory there.
 #if __has_include(<sys/mman.h>)
 #include <sys/mman.h>
 #define RINGLM_HAVE_MMAP 1
-#endif
-#ifndef O_CLOEXEC
-#define O_CLOEXEC 0  // C libraries without exec (newlib): no descriptor to keep from a child
 #endif
 
 namespace ringlm {
@@ -66,33 +63,20 @@ Status read_all(int fd, uint8_t* buf, size_t size, const char* path) {
 }  // namespace
 
 Result<MappedFile> MappedFile::open(const char* path, LoadMode mode) {
-  if (path == nullptr || path[0] == '\0') return Status::error(RINGLM_ERR_INVALID_ARGUMENT, "no file path given");
-  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    int err = errno;
-    ringlm_status code = (err == ENOENT || err == ENOTDIR) ? RINGLM_ERR_FILE_NOT_FOUND : RINGLM_ERR_IO;
-    return Status::error(code, "cannot open '%s': %s", path, std::strerror(err));
-  }
-  struct stat st;
-  if (fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    return Status::error(RINGLM_ERR_IO, "cannot stat '%s': %s", path, std::strerror(err));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return Status::error(RINGLM_ERR_IO, "'%s' is not a regular file", path);
-  }
+  Result<RegularFile> opened = open_regular_file(path);  // never blocks on a FIFO
+  if (!opened.is_ok()) return opened.status();
+  const int fd = opened.value().fd;
+  const uint64_t size = opened.value().size;
   // One object of more than PTRDIFF_MAX bytes cannot be indexed safely: on 32-bit targets that
   // refuses files of 2 GiB and more here, instead of a size_t that wraps and maps a prefix.
-  if (static_cast<uint64_t>(st.st_size) > static_cast<uint64_t>(PTRDIFF_MAX)) {
+  if (size > static_cast<uint64_t>(PTRDIFF_MAX)) {
     ::close(fd);
     return Status::error(RINGLM_ERR_OUT_OF_MEMORY, "'%s' is %llu bytes, more than a %d-bit build can map (%llu at most)",
-                         path, static_cast<unsigned long long>(st.st_size), static_cast<int>(sizeof(void*) * 8),
+                         path, static_cast<unsigned long long>(size), static_cast<int>(sizeof(void*) * 8),
                          static_cast<unsigned long long>(PTRDIFF_MAX));
   }
   MappedFile file;
-  file.size_ = static_cast<size_t>(st.st_size);
+  file.size_ = static_cast<size_t>(size);
   if (file.size_ == 0) {
     ::close(fd);
     return file;

@@ -31,7 +31,8 @@ class MappedFile {
   ~MappedFile();
 
   // RINGLM_ERR_FILE_NOT_FOUND if the path does not exist, RINGLM_ERR_OUT_OF_MEMORY if it is too
-  // large for this target's address space, RINGLM_ERR_IO on any other failure.
+  // large for this target's address space, RINGLM_ERR_IO on any other failure, a FIFO, device or
+  // folder included (refused without blocking: platform/regular_file.h).
   static Result<MappedFile> open(const char* path, LoadMode mode = LoadMode::kMap);
 
   Span<const uint8_t> bytes() const { return Span<const uint8_t>(data_, size_); }

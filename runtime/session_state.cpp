@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "platform/regular_file.h"
 #include "runtime/session.h"
 
 #ifndef O_CLOEXEC
@@ -198,22 +199,21 @@ Status Session::save_state_file(const char* path) const {
 
 Status Session::load_state_file(const char* path) {
   RINGLM_CHECK(path != nullptr, RINGLM_ERR_INVALID_ARGUMENT, "snapshot path is null");
-  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return Status::error(errno == ENOENT ? RINGLM_ERR_FILE_NOT_FOUND : RINGLM_ERR_IO, "cannot open '%s': %s", path,
-                         std::strerror(errno));
-  }
-  struct stat st;
+  Result<RegularFile> file = open_regular_file(path);  // a FIFO or device is refused, not waited on
+  if (!file.is_ok()) return file.status();
+  const int fd = file.value().fd;
+  const uint64_t file_size = file.value().size;
   StateHeader got;
   const size_t total = state_size();
   Status result = Status::ok();
-  if (fstat(fd, &st) != 0 || !read_all(fd, &got, sizeof(got))) {
+  if (!read_all(fd, &got, sizeof(got))) {
     result = Status::error(RINGLM_ERR_TRUNCATED, "snapshot '%s' is shorter than its header", path);
   } else {
     result = check_header(got, make_header(*this, total - sizeof(StateHeader), 0));
-    if (result.is_ok() && static_cast<uint64_t>(st.st_size) != total) {
-      result = Status::error(static_cast<uint64_t>(st.st_size) < total ? RINGLM_ERR_TRUNCATED : RINGLM_ERR_BAD_FORMAT,
-                             "snapshot '%s' is %lld bytes, expected %zu", path, static_cast<long long>(st.st_size), total);
+    if (result.is_ok() && file_size != total) {
+      result = Status::error(file_size < total ? RINGLM_ERR_TRUNCATED : RINGLM_ERR_BAD_FORMAT,
+                             "snapshot '%s' is %llu bytes, expected %zu", path,
+                             static_cast<unsigned long long>(file_size), total);
     }
   }
   if (result.is_ok()) {

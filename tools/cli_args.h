@@ -1,10 +1,13 @@
-// Tiny argument parser for the ringlm CLI: "-x VALUE" / "--long VALUE" options and flags.
+// Tiny argument parser for the ringlm CLI: "-x VALUE" / "--long VALUE" options and flags. An option
+// given more than once takes its last value (every subcommand reads options through this class).
+// Numbers go through cli_numbers.h: a value out of range is a usage error naming the option as typed.
 #pragma once
 
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <vector>
+
+#include "cli_numbers.h"
 
 namespace ringlm_cli {
 
@@ -14,45 +17,50 @@ class Args {
     for (int i = first; i < argc; ++i) items_.emplace_back(argv[i]);
   }
 
-  // True and `out` set if `name` (or `alias`) is present with a value.
+  // True and `out` set to the last value if `name` (or `alias`) is present with a value.
   bool get(const char* name, const char* alias, std::string& out) {
+    size_t last = items_.size();
     for (size_t i = 0; i < items_.size(); ++i) {
       if (items_[i] == name || (alias != nullptr && items_[i] == alias)) {
         used_.push_back(i);
-        if (i + 1 >= items_.size()) {
-          std::fprintf(stderr, "ringlm: option %s needs a value\n", name);
-          error_ = true;
-          return false;
-        }
-        used_.push_back(i + 1);
-        out = items_[i + 1];
-        return true;
+        if (i + 1 < items_.size()) used_.push_back(i + 1);
+        last = i;
       }
     }
-    return false;
-  }
-  bool flag(const char* name) {
-    for (size_t i = 0; i < items_.size(); ++i) {
-      if (items_[i] == name) {
-        used_.push_back(i);
-        return true;
-      }
-    }
-    return false;
-  }
-  template <typename T>
-  bool number(const char* name, const char* alias, T& out) {
-    std::string s;
-    if (!get(name, alias, s)) return false;
-    char* end = nullptr;
-    const double v = std::strtod(s.c_str(), &end);
-    if (end == s.c_str() || *end != '\0') {
-      std::fprintf(stderr, "ringlm: option %s expects a number, got '%s'\n", name, s.c_str());
+    if (last == items_.size()) return false;
+    spelled_ = items_[last];
+    if (last + 1 >= items_.size()) {
+      std::fprintf(stderr, "ringlm: option %s needs a value\n", spelled_.c_str());
       error_ = true;
       return false;
     }
-    out = static_cast<T>(v);
+    out = items_[last + 1];
     return true;
+  }
+  bool flag(const char* name) {
+    bool found = false;
+    for (size_t i = 0; i < items_.size(); ++i) {
+      if (items_[i] == name) {
+        used_.push_back(i);
+        found = true;
+      }
+    }
+    return found;
+  }
+  // A whole number in [min, max]; a usage error (out unchanged) for anything else.
+  template <typename T>
+  bool integer(const char* name, const char* alias, T min, T max, T& out) {
+    std::string s;
+    if (!get(name, alias, s)) return false;
+    if (parse_int(s, min, max, out)) return true;
+    return refuse(int_error(spelled_, s, min, max));
+  }
+  // A finite number in [min, max] (or (min, max] with min_exclusive); a usage error otherwise.
+  bool decimal(const char* name, const char* alias, double min, double max, double& out, bool min_exclusive = false) {
+    std::string s;
+    if (!get(name, alias, s)) return false;
+    if (parse_float(s, min, max, out, min_exclusive)) return true;
+    return refuse(float_error(spelled_, s, min, max, min_exclusive));
   }
   // Reports options that no get()/flag() call consumed. Call after reading every option.
   bool finish() {
@@ -68,8 +76,15 @@ class Args {
   }
 
  private:
+  bool refuse(const std::string& message) {
+    std::fprintf(stderr, "ringlm: %s\n", message.c_str());
+    error_ = true;
+    return false;
+  }
+
   std::vector<std::string> items_;
   std::vector<size_t> used_;
+  std::string spelled_;  // the option as typed in the last get() that found it
   bool error_ = false;
 };
 

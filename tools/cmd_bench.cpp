@@ -11,6 +11,7 @@
 
 #include "bench_report.h"
 #include "cli_args.h"
+#include "cli_numbers.h"
 #include "commands.h"
 #include "devtools/devtools.h"
 #include "model_io.h"
@@ -67,7 +68,8 @@ int usage_error() {
   return 2;
 }
 
-// Comma-separated whole numbers in [lo, hi]; false with a message on anything else.
+// Comma-separated whole numbers in [lo, hi] (each read as cli_numbers.h reads one); false with a
+// message on anything else.
 bool parse_list(const char* flag, const std::string& text, uint64_t lo, uint64_t hi, std::vector<uint64_t>& out) {
   out.clear();
   size_t pos = 0;
@@ -75,13 +77,9 @@ bool parse_list(const char* flag, const std::string& text, uint64_t lo, uint64_t
   while (ok && pos <= text.size()) {
     size_t comma = text.find(',', pos);
     if (comma == std::string::npos) comma = text.size();
-    const std::string item = text.substr(pos, comma - pos);
-    ok = !item.empty() && item.size() <= 12 && item.find_first_not_of("0123456789") == std::string::npos;
-    if (ok) {
-      const uint64_t v = std::strtoull(item.c_str(), nullptr, 10);
-      ok = v >= lo && v <= hi;
-      out.push_back(v);
-    }
+    uint64_t v = 0;
+    ok = parse_int(text.substr(pos, comma - pos), lo, hi, v);
+    if (ok) out.push_back(v);
     pos = comma + 1;
   }
   if (!ok) {

@@ -1,4 +1,5 @@
 // `ringlm perplexity`: llama.cpp's method (chunks of CTX tokens, BOS first, second half scored).
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -28,49 +29,41 @@ void progress_bar(size_t done, size_t total) {
 int cmd_perplexity(int argc, char** argv) {
   Args args(argc, argv, 2);
   std::string model_path, tok_path, text_path;
-  double chunk = 256, batch = 0;
+  uint32_t batch = 0;
   SessionArgs sa;
   args.get("-m", "--model", model_path);
   args.get("-z", "--tokenizer", tok_path);
   args.get("-f", "--file", text_path);
-  args.number("-b", "--batch", batch);
+  args.integer<uint32_t>("-b", "--batch", 0, UINT32_MAX, batch);
   sa.read(args);
-  chunk = sa.ctx > 0 ? sa.ctx : chunk;  // -c is the chunk size here, as in llama.cpp
+  const uint32_t chunk = sa.ctx > 0 ? sa.ctx : 256;  // -c is the chunk size here, as in llama.cpp
   if (!args.finish()) return 2;
-  if (model_path.empty() || text_path.empty()) {
-    std::fprintf(stderr, "ringlm perplexity: -m MODEL and -f TEXT are required\n");
+  if (text_path.empty()) {
+    std::fprintf(stderr, "ringlm perplexity: -f TEXT is required\n");
     return 2;
   }
   ModelHandle handle = open_model("perplexity", model_path, tok_path, sa.load_mode());
   if (!handle) return 1;
-  ringlm_model* model = handle.release();
+  ringlm_model* model = handle.get();  // freed with the handle
   std::string text;
-  if (!read_text_file(text_path, &text)) {
-    ringlm_model_free(model);
-    return 1;
-  }
+  if (!read_text_file(text_path, &text)) return 1;
   std::vector<int32_t> tokens;
   if (!tokenize_all(model, text, model_adds_bos(model), &tokens)) {
     std::fprintf(stderr, "ringlm: cannot tokenize: %s\n", ringlm_last_error_message());
-    ringlm_model_free(model);
     return 1;
   }
   ringlm_session_params sp;
   ringlm_session_params_init(&sp);
   SessionArgs window_only = sa;
   window_only.ctx = 0;
-  if (!window_only.apply(sp)) {
-    ringlm_model_free(model);
-    return 2;
-  }
+  if (!window_only.apply(sp)) return 2;
   std::fprintf(stderr, "ringlm perplexity: %zu tokens, chunks of %u, KV %s%s\n", tokens.size(),
                static_cast<unsigned>(chunk), sa.kv_type.c_str(), sp.streaming ? ", streaming window" : "");
   ringlm_devtools::PerplexityResult r;
   const int64_t t0 = ringlm_devtools::now_ns();
-  const ringlm_devtools::Error ps = ringlm_devtools::perplexity(model, sp, tokens, static_cast<uint32_t>(chunk),
-                                                               static_cast<uint32_t>(batch), progress_bar, &r);
+  const ringlm_devtools::Error ps = ringlm_devtools::perplexity(model, sp, tokens, chunk,
+                                                               batch, progress_bar, &r);
   const double seconds = static_cast<double>(ringlm_devtools::now_ns() - t0) * 1e-9;
-  ringlm_model_free(model);
   if (!ps.ok()) {
     std::fprintf(stderr, "ringlm: perplexity failed: %s\n", ps.message.c_str());
     return 1;

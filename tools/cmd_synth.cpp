@@ -1,5 +1,6 @@
 // `ringlm synth`: a random-weight GGUF model with a real model's shape and tokenizer, for
 // benchmarks (devtools/convert/synth_model.h).
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -31,12 +32,13 @@ void list_shapes(FILE* out) {
 
 int cmd_synth(int argc, char** argv) {
   Args args(argc, argv, 2);
-  std::string shape_name, type_name = "f32", out_path, vocab_path, seed_text = "0";
+  std::string shape_name, type_name = "f32", out_path, vocab_path;
+  uint64_t seed = 0;
   args.get("--shape", nullptr, shape_name);
   args.get("--type", "-t", type_name);
   args.get("-o", "--output", out_path);
   args.get("--vocab", nullptr, vocab_path);
-  args.get("--seed", nullptr, seed_text);
+  args.integer<uint64_t>("--seed", nullptr, 0, UINT64_MAX, seed);
   const bool list = args.flag("--list");
   if (!args.finish()) return 2;
   if (list) {
@@ -63,12 +65,6 @@ int cmd_synth(int argc, char** argv) {
                  ringlm_devtools::weight_type_names());
     return 2;
   }
-  char* end = nullptr;
-  const unsigned long long seed = std::strtoull(seed_text.c_str(), &end, 0);
-  if (seed_text.empty() || *end != '\0' || seed_text[0] == '-') {
-    std::fprintf(stderr, "ringlm synth: --seed expects a non-negative integer, got '%s'\n", seed_text.c_str());
-    return 2;
-  }
   if (vocab_path.empty()) {
     const char* dir = std::getenv("RINGLM_VOCAB_DIR");
     vocab_path = std::string(dir != nullptr && *dir ? dir : RINGLM_DEFAULT_VOCAB_DIR) + "/" + shape->default_vocab;
@@ -86,7 +82,8 @@ int cmd_synth(int argc, char** argv) {
                    f.second.c_str());
     }
     std::fprintf(stderr, "synth %s: %llu parameters, %.1f MiB of %s weights, seed %llu\n", shape->name.c_str(),
-                 static_cast<unsigned long long>(p.n_params), mib(p.bytes), type_name.c_str(), seed);
+                 static_cast<unsigned long long>(p.n_params), mib(p.bytes), type_name.c_str(),
+                 static_cast<unsigned long long>(seed));
   };
   uint64_t file_bytes = 0;
   const ringlm_devtools::Error e = ringlm_devtools::synth_file(

@@ -1,8 +1,9 @@
 #include "model_io.h"
 
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
+
+#include "devtools/devtools.h"
 
 namespace ringlm_cli {
 
@@ -24,19 +25,9 @@ ModelHandle open_model(const char* command, const std::string& path, const std::
 }
 
 bool read_text_file(const std::string& path, std::string* out) {
-  FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    std::fprintf(stderr, "ringlm: %s: %s\n", path.c_str(), std::strerror(errno));
-    return false;
-  }
-  out->clear();
-  char buf[1 << 16];
-  size_t got = 0;
-  while ((got = std::fread(buf, 1, sizeof(buf), f)) > 0) out->append(buf, got);
-  const bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) std::fprintf(stderr, "ringlm: %s: read error\n", path.c_str());
-  return !failed;
+  const ringlm_devtools::Error e = ringlm_devtools::read_file(path, out);
+  if (!e.ok()) std::fprintf(stderr, "ringlm: %s (%s)\n", e.message.c_str(), ringlm_status_string(e.status));
+  return e.ok();
 }
 
 bool model_adds_bos(const ringlm_model* model) {

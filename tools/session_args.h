@@ -2,6 +2,7 @@
 // the model file is loaded (--no-mmap).
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -14,41 +15,39 @@
 namespace ringlm_cli {
 
 struct SessionArgs {
-  double ctx = 0, window = 0, sinks = 4;
-  double threads = default_threads();
+  static constexpr uint32_t kMaxThreads = 256;
+  uint32_t ctx = 0, window = 0, sinks = 4;
+  uint32_t threads = default_threads();
   std::string kv_type = "f32";
   bool no_mmap = false;  // read the model into private memory instead of mapping it
 
   // with_threads = false leaves -t to the caller (bench takes a list of thread counts).
   void read(Args& args, bool with_threads = true) {
-    args.number("-c", "--ctx", ctx);
-    args.number("--window", nullptr, window);
-    args.number("--sinks", nullptr, sinks);
+    args.integer<uint32_t>("-c", "--ctx", 0u, UINT32_MAX, ctx);
+    args.integer<uint32_t>("--window", nullptr, 0u, UINT32_MAX, window);
+    args.integer<uint32_t>("--sinks", nullptr, 0u, UINT32_MAX, sinks);
     args.get("--kv-type", nullptr, kv_type);
     no_mmap = args.flag("--no-mmap");
-    if (with_threads) args.number("-t", "--threads", threads);
+    if (with_threads) args.integer<uint32_t>("-t", "--threads", 1u, kMaxThreads, threads);
   }
 
   // Fills the context fields of `sp`; false (with a message) on bad values.
   bool apply(ringlm_session_params& sp) const {
-    if (ctx < 0 || window < 0 || sinks < 0) {
-      std::fprintf(stderr, "ringlm: -c, --window and --sinks must be >= 0\n");
-      return false;
-    }
-    if (threads < 1 || threads > 256 || threads != static_cast<double>(static_cast<int>(threads))) {
-      std::fprintf(stderr, "ringlm: -t must be a whole number in 1..256\n");
-      return false;
-    }
-    sp.n_threads = static_cast<uint32_t>(threads);
+    sp.n_threads = threads;
     if (!parse_kv_type(kv_type, sp.kv_type)) {
       std::fprintf(stderr, "ringlm: --kv-type must be f32, bf16 or int8 (got '%s')\n", kv_type.c_str());
       return false;
     }
-    sp.n_ctx = static_cast<uint32_t>(ctx);
+    sp.n_ctx = ctx;
     if (window > 0) {  // streaming: the cache holds the sinks plus the window, forever
+      if (static_cast<uint64_t>(window) + sinks > UINT32_MAX) {
+        std::fprintf(stderr, "ringlm: --window %u plus --sinks %u exceeds %u cached tokens\n", window, sinks,
+                     UINT32_MAX);
+        return false;
+      }
       sp.streaming = true;
-      sp.n_sinks = static_cast<uint32_t>(sinks);
-      sp.n_ctx = static_cast<uint32_t>(window + sinks);
+      sp.n_sinks = sinks;
+      sp.n_ctx = window + sinks;
     }
     return true;
   }
@@ -56,12 +55,12 @@ struct SessionArgs {
   ringlm_load_mode load_mode() const { return no_mmap ? RINGLM_LOAD_READ : RINGLM_LOAD_MAP; }
 
   // One thread per online CPU: decode is bandwidth-bound and every core adds read bandwidth.
-  static double default_threads() {
+  static uint32_t default_threads() {
 #ifdef RINGLM_SINGLE_THREADED
-    return 1.0;  // this build has no worker threads
+    return 1;  // this build has no worker threads
 #else
     const long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n >= 1 ? static_cast<double>(n < 256 ? n : 256) : 1.0;
+    return n >= 1 ? static_cast<uint32_t>(n < static_cast<long>(kMaxThreads) ? n : kMaxThreads) : 1;
 #endif
   }
 

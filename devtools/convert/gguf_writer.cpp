@@ -8,6 +8,10 @@
 #include <limits>
 #include <new>
 
+#include <unistd.h>
+
+#include "platform/regular_file.h"
+
 namespace ringlm {
 
 namespace {
@@ -286,11 +290,23 @@ Status GgufWriter::write(std::vector<uint8_t>& out, const WriteProgress& progres
   return emit(sink, progress);
 }
 
-Status GgufWriter::write_file(const std::string& path, const WriteProgress& progress) const {
+Status GgufWriter::write_file(const std::string& given_path, const WriteProgress& progress) const {
+  // A device or FIFO at the path is refused (the rename would replace the node with a file); a
+  // symlink is written through: the new file replaces its target and the link stays.
+  Result<std::string> resolved = resolve_output_path(given_path);
+  if (!resolved.is_ok()) return resolved.status();
+  const std::string& path = resolved.value();
   const std::string part = path + ".part";
-  FILE* f = std::fopen(part.c_str(), "wb");
-  RINGLM_CHECK(f != nullptr, RINGLM_ERR_IO, "cannot create '%s' (to write '%s'): %s", part.c_str(), path.c_str(),
-               std::strerror(errno));
+  Result<int> fd = create_regular_file(part);
+  if (!fd.is_ok()) return Status::error(RINGLM_ERR_IO, "%s (to write '%s')", fd.status().message(), path.c_str());
+  FILE* f = fdopen(fd.value(), "wb");
+  if (f == nullptr) {
+    const int err = errno;
+    ::close(fd.value());
+    std::remove(part.c_str());
+    return Status::error(RINGLM_ERR_IO, "cannot create '%s' (to write '%s'): %s", part.c_str(), path.c_str(),
+                         std::strerror(err));
+  }
   int error = 0;
   auto sink = [&](const void* p, size_t n) {
     if (n == 0) return true;

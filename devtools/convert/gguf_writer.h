@@ -13,7 +13,9 @@
 //
 // write_file writes "<path>.part" and renames it over `path` only when everything succeeded: a
 // failed write leaves nothing behind, and an input file that is mapped while its replacement is
-// written (quantizing in place) stays intact until the rename.
+// written (quantizing in place) stays intact until the rename. A symlink at `path` is followed
+// (the file it names is replaced, the link stays); anything else there that is not a regular file
+// (a device, a FIFO, a folder) is refused before a byte is written.
 //
 // Every add call validates its input and rejects duplicate keys and tensor names; nothing is
 // half-added on failure.
@@ -89,8 +91,9 @@ class GgufWriter {
   uint64_t file_size() const;  // bytes write() will produce
 
   Status write(std::vector<uint8_t>& out, const WriteProgress& progress = {}) const;  // replaces `out`
-  // RINGLM_ERR_IO on any I/O failure; a TensorFill's own error passes through. Either way no
-  // file is left at `path` (nor the .part file), and an existing file there is untouched.
+  // RINGLM_ERR_IO on any I/O failure or a non-regular file at `path`; a TensorFill's own error
+  // passes through. Either way no file is left at `path` (nor the .part file), and an existing
+  // file there is untouched.
   Status write_file(const std::string& path, const WriteProgress& progress = {}) const;
 
  private:

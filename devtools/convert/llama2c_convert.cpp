@@ -6,12 +6,15 @@
 #include "devtools/convert/model_metadata.h"
 #include "devtools/convert/weight_types.h"
 #include "models/llama2c/llama2c_loader.h"
+#include "models/model_loader.h"
 #include "platform/mapped_file.h"
 
 namespace ringlm {
 
 Status llama2c_to_gguf(Span<const uint8_t> checkpoint, Span<const uint8_t> tokenizer, const std::string& name,
                        GgufWriter& out) {
+  RINGLM_CHECK(!is_gguf(checkpoint), RINGLM_ERR_INVALID_ARGUMENT,
+               "already a GGUF model: convert takes a llama2.c checkpoint (quantize re-types a GGUF model)");
   Result<std::unique_ptr<Model>> loaded = load_llama2c_from_memory(checkpoint, tokenizer);
   if (!loaded.is_ok()) return loaded.status();
   const Model& m = *loaded.value();

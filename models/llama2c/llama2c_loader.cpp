@@ -120,6 +120,12 @@ Result<std::unique_ptr<Model>> load_llama2c_from_memory(Span<const uint8_t> chec
 Result<std::unique_ptr<Model>> load_llama2c(const char* model_path, const char* tokenizer_path, LoadMode mode) {
   Result<MappedFile> file = MappedFile::open(model_path, mode);
   if (!file.is_ok()) return file.status();
+  // Said before the tokenizer is looked for: a missing tokenizer.bin would hide an empty model.
+  const size_t size = file.value().size();
+  RINGLM_CHECK(size > 0, RINGLM_ERR_TRUNCATED, "model file '%s' is empty", model_path);
+  RINGLM_CHECK(size >= kHeaderBytes, RINGLM_ERR_TRUNCATED,
+               "model file '%s' is %zu bytes, too small for a model (a llama2.c header alone is %zu)", model_path, size,
+               kHeaderBytes);
   std::string tok_path;
   if (tokenizer_path != nullptr && tokenizer_path[0] != '\0') {
     tok_path = tokenizer_path;

@@ -194,6 +194,11 @@ TEST_CASE("convert: bad inputs fail with the file and the reason, and leave no o
   s = convert_llama2c_file(tok.c_str(), tok.c_str(), out.c_str());  // a tokenizer is no checkpoint
   CHECK(!s.is_ok());
   CHECK(std::string(s.message()).find("tok512.bin") != std::string::npos);
+  // A GGUF model is said to be one (it once read as a checkpoint with an absurd dim).
+  const std::string gguf = ringlm_test::shared_path("models/stories260K.gguf");
+  s = convert_llama2c_file(gguf.c_str(), tok.c_str(), out.c_str());
+  CHECK(s.code() == RINGLM_ERR_INVALID_ARGUMENT);
+  CHECK(std::string(s.message()).find("stories260K.gguf: already a GGUF model") != std::string::npos);
   s = convert_llama2c_file(bin.c_str(), bin.c_str(), out.c_str());  // nor is a checkpoint a tokenizer
   CHECK(!s.is_ok());
   CHECK(ringlm_test::read_file(out).empty());

@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "models/gguf/gguf_file.h"
 #include "devtools/convert/gguf_writer.h"
 #include "test_support.h"
@@ -216,6 +219,42 @@ TEST_CASE("gguf writer: write_file writes the same bytes and reports I/O errors"
   Status bad = w.write_file("/nonexistent-ringlm-dir/out.gguf");
   CHECK(bad.code() == RINGLM_ERR_IO);
   CHECK(std::string(bad.message()).find("/nonexistent-ringlm-dir/out.gguf") != std::string::npos);
+}
+
+TEST_CASE("gguf writer: write_file writes through a symlink and refuses a FIFO or a folder") {
+  Fixture fx;
+  GgufWriter w;
+  fx.fill(w);
+  std::vector<uint8_t> in_memory;
+  REQUIRE(w.write(in_memory).is_ok());
+  const std::string target = ringlm_test::write_temp_file("gguf_writer_target.gguf", {1, 2, 3});
+  const std::string link = target + ".link";
+  std::remove(link.c_str());
+  REQUIRE(::symlink(target.c_str(), link.c_str()) == 0);
+  const Status s = w.write_file(link);
+  REQUIRE_MESSAGE(s.is_ok(), s.message());
+  struct stat st;
+  REQUIRE(::lstat(link.c_str(), &st) == 0);
+  CHECK(S_ISLNK(st.st_mode));  // the link stays, its target has the new bytes
+  CHECK(ringlm_test::read_file(target) == in_memory);
+
+  const std::string fifo = target + ".fifo";
+  std::remove(fifo.c_str());
+  REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);
+  const std::string folder = target + ".folder";
+  ::rmdir(folder.c_str());
+  REQUIRE(::mkdir(folder.c_str(), 0755) == 0);
+  for (const std::string& bad : {fifo, folder}) {
+    CAPTURE(bad);
+    const Status refused = w.write_file(bad);
+    CHECK(refused.code() == RINGLM_ERR_IO);
+    CHECK(std::string(refused.message()).find("will not write '" + bad + "'") != std::string::npos);
+  }
+  REQUIRE(::lstat(fifo.c_str(), &st) == 0);
+  CHECK(S_ISFIFO(st.st_mode));  // left as it was, and no .part beside it
+  CHECK(::access((fifo + ".part").c_str(), F_OK) != 0);
+  for (const std::string& p : {link, target, fifo}) std::remove(p.c_str());
+  ::rmdir(folder.c_str());
 }
 
 TEST_CASE("gguf writer: an empty file and a metadata-only file parse") {

@@ -70,6 +70,17 @@ TEST_CASE("bad input: truncated checkpoint at many cut points") {
   CHECK(open_bytes("long", longer, f.tok) == RINGLM_ERR_BAD_FORMAT);
 }
 
+TEST_CASE("bad input: an empty or too short model file is named before the tokenizer is looked for") {
+  // No tokenizer path: the loader would look for tokenizer.bin beside the model, which is missing.
+  const std::string empty = ringlm_test::write_temp_file("empty_model.bin", {});
+  CHECK(open_files(empty, "") == RINGLM_ERR_TRUNCATED);
+  CHECK(std::string(ringlm_last_error_message()) == "model file '" + empty + "' is empty");
+  const std::string shorter = ringlm_test::write_temp_file("short_model.bin", std::vector<uint8_t>(10, 1));
+  CHECK(open_files(shorter, "") == RINGLM_ERR_TRUNCATED);
+  CHECK(std::string(ringlm_last_error_message()).find("'" + shorter + "' is 10 bytes, too small for a model") !=
+        std::string::npos);
+}
+
 TEST_CASE("bad input: zero, negative and inconsistent dimensions") {
   Files f;
   // fields: 0 dim, 1 hidden, 2 layers, 3 heads, 4 kv heads, 5 vocab, 6 seq_len
