@@ -14,6 +14,7 @@
 #include "cli_numbers.h"
 #include "commands.h"
 #include "devtools/devtools.h"
+#include "builtin_model.h"
 #include "model_io.h"
 #include "ringlm.h"
 #include "session_args.h"
@@ -327,10 +328,6 @@ bool parse_options(Args& args, BenchOptions& o) {
   }
   ringlm_session_params_init(&o.stream_params);
   if (!o.sa.apply(o.stream_params)) return false;
-  if (o.model_path.empty()) {
-    std::fprintf(stderr, "ringlm bench: -m MODEL is required\n");
-    return false;
-  }
   if (o.sa.ctx != 0) {
     std::fprintf(stderr, "ringlm bench: -c does not apply: each test's context is its depth plus its tokens (-d, -p, -n)\n");
     return false;
@@ -490,11 +487,11 @@ int cmd_bench(int argc, char** argv) {
   const uint64_t weight_read = ringlm_devtools::model_facts(model.get()).decode_weight_bytes;
   const uint64_t kv_per_token = ringlm_devtools::kv_bytes_per_token(model.get(), o.stream_params.kv_type);
   const size_t slash = o.model_path.find_last_of('/');
-  const std::string name = o.model_path.substr(slash == std::string::npos ? 0 : slash + 1);
+  const std::string name = o.model_path.empty() ? "builtin" : o.model_path.substr(slash == std::string::npos ? 0 : slash + 1);
   const BenchModel bm{name, info.n_params, info.weight_bytes, ringlm_kernel_name(), o.sa.kv_type, !o.sa.no_mmap};
   if (!o.json) {
     std::printf("model: %s (%s params, %s weights; %d layers, dim %d, %d heads / %d kv heads, vocab %d, context %d)\n",
-                o.model_path.c_str(), human_count(info.n_params).c_str(),
+                o.model_path.empty() ? kBuiltinModelName : o.model_path.c_str(), human_count(info.n_params).c_str(),
                 human_bytes(static_cast<double>(info.weight_bytes)).c_str(), info.n_layer, info.n_embd, info.n_head,
                 info.n_head_kv, info.n_vocab, info.n_ctx_train);
     std::printf("kernels: %s (prefill GEMM: %s); weights: %s; KV cache: %s (%s per token); repetitions: %u\n",

@@ -6,6 +6,7 @@
 #include "cli_args.h"
 #include "commands.h"
 #include "devtools/devtools.h"
+#include "builtin_model.h"
 #include "model_io.h"
 #include "ringlm.h"
 #include "session_args.h"
@@ -84,18 +85,14 @@ int cmd_info(int argc, char** argv) {
   sa.read(named);
   const bool list_tensors = named.flag("--tensors");
   if (!named.finish()) return 2;
-  if (model_path.empty()) {
-    std::fprintf(stderr, "ringlm info: MODEL is required\n");
-    return 2;
-  }
   ModelHandle handle = open_model("info", model_path, tok_path);
   if (!handle) return 1;
-  ringlm_model* model = handle.release();
+  ringlm_model* model = handle.get();  // freed with the handle
   ringlm_model_info c;
   c.struct_size = sizeof(c);
   ringlm_model_get_info(model, &c);
   const ringlm_devtools::ModelFacts facts = ringlm_devtools::model_facts(model);
-  std::printf("model        %s\n", model_path.c_str());
+  std::printf("model        %s\n", model_path.empty() ? kBuiltinModelName : model_path.c_str());
   std::printf("architecture %s\n", facts.arch.c_str());
   std::printf("parameters   %llu\n", static_cast<unsigned long long>(c.n_params));
   std::printf("layers %d, embd %d, heads %d, kv heads %d, head dim %d, ffn %d, vocab %d, train ctx %d\n", c.n_layer,
@@ -103,14 +100,11 @@ int cmd_info(int argc, char** argv) {
   std::printf("rope base %g, norm eps %g, sliding window %d\n", static_cast<double>(facts.rope_base),
               static_cast<double>(facts.norm_eps), facts.sliding_window);
   std::printf("weights      %s (mapped, not copied)\n\n", human(static_cast<double>(c.weight_bytes)).c_str());
-  print_gguf_tensors(model_path, list_tensors);
+  if (!model_path.empty()) print_gguf_tensors(model_path, list_tensors);
 
   ringlm_session_params sp;
   ringlm_session_params_init(&sp);
-  if (!sa.apply(sp)) {
-    ringlm_model_free(model);
-    return 2;
-  }
+  if (!sa.apply(sp)) return 2;
   const uint32_t tokens = sp.n_ctx != 0 ? sp.n_ctx : static_cast<uint32_t>(c.n_ctx_train);
   std::printf("memory plan for %u cached tokens%s:\n", tokens, sp.streaming ? " (streaming: sinks + window)" : "");
   std::printf("| KV type | KV cache = 2 x %d layers x %d kv heads x %d dims x %u tokens x bytes | arena total |\n",
@@ -131,7 +125,6 @@ int cmd_info(int argc, char** argv) {
     std::printf("| %-7s | %14.0f bytes (%-10s)%s | %11zu |\n", name, kv_bytes, human(kv_bytes).c_str(),
                 kv == RINGLM_KV_INT8 ? " incl. scales" : "             ", plan);
   }
-  ringlm_model_free(model);
   return 0;
 }
 

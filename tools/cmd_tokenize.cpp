@@ -20,13 +20,9 @@ int cmd_tokenize(int argc, char** argv) {
   const bool no_bos = args.flag("--no-bos");
   const bool force_bos = args.flag("--bos");
   if (!args.finish()) return 2;
-  if (model_path.empty()) {
-    std::fprintf(stderr, "ringlm tokenize: -m MODEL is required\n");
-    return 2;
-  }
   ModelHandle handle = open_model("tokenize", model_path, tok_path);
   if (!handle) return 1;
-  ringlm_model* model = handle.release();
+  ringlm_model* model = handle.get();  // freed with the handle
   ringlm_model_info info;
   info.struct_size = sizeof(info);
   ringlm_model_get_info(model, &info);
@@ -39,7 +35,6 @@ int cmd_tokenize(int argc, char** argv) {
   std::vector<int32_t> ids;
   if (!tokenize_all(model, prompt, add_bos, &ids)) {
     std::fprintf(stderr, "ringlm: cannot tokenize: %s\n", ringlm_last_error_message());
-    ringlm_model_free(model);
     return 1;
   }
   const size_t n = ids.size();
@@ -55,7 +50,6 @@ int cmd_tokenize(int argc, char** argv) {
       std::printf("%6d '%.*s'\n", ids[i], static_cast<int>(len), piece);
     }
   }
-  ringlm_model_free(model);
   return 0;
 }
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "builtin_model.h"
 #include "devtools/devtools.h"
 
 namespace ringlm_cli {
@@ -11,9 +12,18 @@ ModelHandle open_model(const char* command, const std::string& path, const std::
                        ringlm_load_mode load_mode) {
   ringlm_model_params mp;
   ringlm_model_params_init(&mp);
-  mp.path = path.c_str();
-  mp.tokenizer_path = tok_path.empty() ? nullptr : tok_path.c_str();
-  mp.load_mode = load_mode;
+  if (path.empty()) {
+    if (!tok_path.empty()) {
+      std::fprintf(stderr, "ringlm %s: -z TOKENIZER goes with -m MODEL (the built-in model has its own)\n", command);
+      return nullptr;
+    }
+    mp.data = ringlm_builtin_model;
+    mp.data_size = ringlm_builtin_model_size;
+  } else {
+    mp.path = path.c_str();
+    mp.tokenizer_path = tok_path.empty() ? nullptr : tok_path.c_str();
+    mp.load_mode = load_mode;
+  }
   ringlm_model* raw = nullptr;
   const ringlm_status st = ringlm_model_open(&mp, &raw);
   if (st != RINGLM_OK) {

@@ -15,8 +15,8 @@ struct ModelFree {
 };
 using ModelHandle = std::unique_ptr<ringlm_model, ModelFree>;
 
-// The model at `path` (its tokenizer from the file unless `tok_path` is given); null after
-// printing "ringlm COMMAND: cannot load model: ..." to stderr.
+// The model at `path` (its tokenizer from the file unless `tok_path` is given), or the built-in
+// model when `path` is empty; null after printing "ringlm COMMAND: cannot load model: ..." to stderr.
 ModelHandle open_model(const char* command, const std::string& path, const std::string& tok_path,
                        ringlm_load_mode load_mode = RINGLM_LOAD_MAP);
 
