@@ -1,6 +1,7 @@
 #include "platform/regular_file.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include <fcntl.h>
@@ -113,23 +114,25 @@ Result<std::string> resolve_output_path(const std::string& path) {
 #endif
 }
 
-Result<int> create_regular_file(const std::string& path) {
+Result<std::FILE*> create_regular_file(const std::string& path) {
 #ifdef RINGLM_POSIX_FILES
-  const int no_follow = O_NOFOLLOW;
-#else
-  const int no_follow = 0;
-#endif
   // Not O_TRUNC: what is there is checked first (truncating a device is not harmless).
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | kNonBlocking | no_follow, 0666);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW, 0666);
   if (fd < 0) return Status::error(RINGLM_ERR_IO, "cannot create '%s': %s", path.c_str(), std::strerror(errno));
   struct stat st;
   RINGLM_TRY(check_regular(fd, "cannot create", path.c_str(), &st));
-  if (st.st_size != 0 && ftruncate(fd, 0) != 0) {
+  std::FILE* f = (st.st_size == 0 || ftruncate(fd, 0) == 0) ? fdopen(fd, "wb") : nullptr;
+  if (f == nullptr) {
     const int err = errno;
     ::close(fd);
     return Status::error(RINGLM_ERR_IO, "cannot create '%s': %s", path.c_str(), std::strerror(err));
   }
-  return fd;
+  return f;
+#else
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) return Status::error(RINGLM_ERR_IO, "cannot create '%s': %s", path.c_str(), std::strerror(errno));
+  return f;
+#endif
 }
 
 }  // namespace ringlm

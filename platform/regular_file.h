@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 #include "core/status.h"
@@ -28,9 +29,9 @@ Result<RegularFile> open_regular_file(const char* path);
 // a dangling link gives its target), RINGLM_ERR_IO when what is there is not a regular file.
 Result<std::string> resolve_output_path(const std::string& path);
 
-// Creates `path` (or empties the regular file there) for writing and returns its descriptor,
-// blocking mode, close-on-exec; RINGLM_ERR_IO ("cannot create ...") if that fails, `path` is a
-// symlink, or it is not a regular file. Never blocks on a FIFO.
-Result<int> create_regular_file(const std::string& path);
+// Creates `path` (or empties the regular file there) and opens it for writing ("wb", close-on-
+// exec); RINGLM_ERR_IO ("cannot create ...") if that fails, `path` is a symlink, or it is not a
+// regular file. Never blocks on a FIFO. The caller fcloses the stream.
+Result<std::FILE*> create_regular_file(const std::string& path);
 
 }  // namespace ringlm

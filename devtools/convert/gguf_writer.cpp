@@ -8,8 +8,6 @@
 #include <limits>
 #include <new>
 
-#include <unistd.h>
-
 #include "platform/regular_file.h"
 
 namespace ringlm {
@@ -297,16 +295,11 @@ Status GgufWriter::write_file(const std::string& given_path, const WriteProgress
   if (!resolved.is_ok()) return resolved.status();
   const std::string& path = resolved.value();
   const std::string part = path + ".part";
-  Result<int> fd = create_regular_file(part);
-  if (!fd.is_ok()) return Status::error(RINGLM_ERR_IO, "%s (to write '%s')", fd.status().message(), path.c_str());
-  FILE* f = fdopen(fd.value(), "wb");
-  if (f == nullptr) {
-    const int err = errno;
-    ::close(fd.value());
-    std::remove(part.c_str());
-    return Status::error(RINGLM_ERR_IO, "cannot create '%s' (to write '%s'): %s", part.c_str(), path.c_str(),
-                         std::strerror(err));
+  Result<std::FILE*> created = create_regular_file(part);
+  if (!created.is_ok()) {
+    return Status::error(RINGLM_ERR_IO, "%s (to write '%s')", created.status().message(), path.c_str());
   }
+  FILE* f = created.value();
   int error = 0;
   auto sink = [&](const void* p, size_t n) {
     if (n == 0) return true;

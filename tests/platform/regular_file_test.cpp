@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <string>
@@ -186,22 +187,24 @@ TEST_CASE("regular file: create_regular_file empties a regular file and refuses 
   TempDir dir;
   const std::string file = dir / "out";
   for (int round = 0; round < 2; ++round) {  // created, then emptied
-    Result<int> fd = create_regular_file(file);
-    REQUIRE(fd.is_ok());
-    CHECK((fcntl(fd.value(), F_GETFL) & O_NONBLOCK) == 0);
+    Result<std::FILE*> f = create_regular_file(file);
+    REQUIRE(f.is_ok());
+    const int fd = fileno(f.value());
+    CHECK((fcntl(fd, F_GETFL) & O_NONBLOCK) == 0);
+    CHECK((fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
     struct stat st;
-    REQUIRE(fstat(fd.value(), &st) == 0);
+    REQUIRE(fstat(fd, &st) == 0);
     CHECK(st.st_size == 0);
-    CHECK(::write(fd.value(), "abc", 3) == 3);
-    ::close(fd.value());
+    CHECK(std::fwrite("abc", 1, 3, f.value()) == 3);
+    CHECK(std::fclose(f.value()) == 0);
   }
   REQUIRE(mkfifo((dir / "fifo").c_str(), 0644) == 0);
   REQUIRE(::symlink("out", (dir / "link").c_str()) == 0);
   for (const std::string& bad : {dir / "fifo", dir / "link", dir.path}) {
     CAPTURE(bad);
-    Result<int> fd = create_regular_file(bad);
-    CHECK(fd.status().code() == RINGLM_ERR_IO);
-    CHECK(std::string(fd.status().message()).find("cannot create '" + bad + "'") != std::string::npos);
+    Result<std::FILE*> f = create_regular_file(bad);
+    CHECK(f.status().code() == RINGLM_ERR_IO);
+    CHECK(std::string(f.status().message()).find("cannot create '" + bad + "'") != std::string::npos);
   }
   struct stat st;
   REQUIRE(::lstat((dir / "link").c_str(), &st) == 0);
