@@ -29,10 +29,9 @@ fn main() {
     let found = match mode.as_str() {
         "pkg-config" => from_pkg_config().unwrap_or_else(|e| fail(&format!("RINGLM_SYS_BUILD=pkg-config: {e}"))),
         "cmake" => from_cmake().unwrap_or_else(|e| fail(&format!("RINGLM_SYS_BUILD=cmake: {e}"))),
-        "" | "auto" => from_pkg_config().or_else(|pc| {
-            from_cmake().map_err(|cm| format!("pkg-config: {pc}\ncmake: {cm}"))
-        })
-        .unwrap_or_else(|e| fail(&format!("could not find or build ringlm\n{e}"))),
+        "" | "auto" => from_pkg_config()
+            .or_else(|pc| from_cmake().map_err(|cm| format!("pkg-config: {pc}\ncmake: {cm}")))
+            .unwrap_or_else(|e| fail(&format!("could not find or build ringlm\n{e}"))),
         other => fail(&format!("RINGLM_SYS_BUILD={other}: expected pkg-config, cmake or auto")),
     };
     println!("cargo:include={}", found.include_dir.display());

@@ -98,7 +98,8 @@ fn parse(text: &str) -> Result<Header, String> {
         let body = &rest[open + 1..close];
         let end = rest[close..].find(';').ok_or("struct without ';'")? + close;
         let name = rest[close + 1..end].trim().to_string();
-        let fields = body.split(';').map(str::trim).filter(|d| !d.is_empty()).map(field_name).collect::<Result<_, _>>()?;
+        let fields =
+            body.split(';').map(str::trim).filter(|d| !d.is_empty()).map(field_name).collect::<Result<_, _>>()?;
         h.structs.push((name, fields));
         rest = &rest[end..];
     }

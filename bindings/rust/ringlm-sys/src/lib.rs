@@ -113,9 +113,8 @@ pub struct ringlm_session_params {
 }
 
 /// Called for each generated token with its piece; return false to stop generating.
-pub type ringlm_token_callback = Option<
-    unsafe extern "C" fn(user_data: *mut c_void, token: i32, piece: *const c_char, piece_len: usize) -> bool,
->;
+pub type ringlm_token_callback =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, token: i32, piece: *const c_char, piece_len: usize) -> bool>;
 
 extern "C" {
     pub fn ringlm_status_string(status: ringlm_status) -> *const c_char;
@@ -180,8 +179,11 @@ extern "C" {
         logits: *mut *const f32,
         n_vocab: *mut usize,
     ) -> ringlm_status;
-    pub fn ringlm_session_logits_ith(session: *const ringlm_session, i: usize, logits: *mut *const f32)
-        -> ringlm_status;
+    pub fn ringlm_session_logits_ith(
+        session: *const ringlm_session,
+        i: usize,
+        logits: *mut *const f32,
+    ) -> ringlm_status;
     pub fn ringlm_session_sample(session: *mut ringlm_session, out_token: *mut i32) -> ringlm_status;
     pub fn ringlm_session_generate(
         session: *mut ringlm_session,

@@ -25,15 +25,44 @@ macro_rules! layout {
 fn rust_structs() -> Vec<StructLayout> {
     vec![
         layout!(ringlm_model_params {
-            struct_size, path, tokenizer_path, data, data_size, tokenizer_data, tokenizer_data_size, load_mode
+            struct_size,
+            path,
+            tokenizer_path,
+            data,
+            data_size,
+            tokenizer_data,
+            tokenizer_data_size,
+            load_mode
         }),
         layout!(ringlm_model_info {
-            struct_size, n_vocab, n_ctx_train, n_embd, n_layer, n_head, n_head_kv, head_dim, n_ff, bos_token,
-            eos_token, n_params, weight_bytes
+            struct_size,
+            n_vocab,
+            n_ctx_train,
+            n_embd,
+            n_layer,
+            n_head,
+            n_head_kv,
+            head_dim,
+            n_ff,
+            bos_token,
+            eos_token,
+            n_params,
+            weight_bytes
         }),
         layout!(ringlm_session_params {
-            struct_size, n_ctx, n_batch, recompute, streaming, n_sinks, kv_type, logits_all, n_threads,
-            temperature, top_k, top_p, seed
+            struct_size,
+            n_ctx,
+            n_batch,
+            recompute,
+            streaming,
+            n_sinks,
+            kv_type,
+            logits_all,
+            n_threads,
+            temperature,
+            top_k,
+            top_p,
+            seed
         }),
     ]
 }
@@ -44,12 +73,31 @@ macro_rules! constants {
 
 fn rust_constants() -> Vec<(&'static str, i64)> {
     constants![
-        RINGLM_VERSION_MAJOR, RINGLM_VERSION_MINOR, RINGLM_VERSION_PATCH, RINGLM_ABI_VERSION,
-        RINGLM_OK, RINGLM_ERR_INVALID_ARGUMENT, RINGLM_ERR_BUFFER_TOO_SMALL, RINGLM_ERR_ARENA_TOO_SMALL,
-        RINGLM_ERR_CONTEXT_FULL, RINGLM_ERR_INVALID_TOKEN, RINGLM_ERR_INVALID_STATE, RINGLM_ERR_IO,
-        RINGLM_ERR_FILE_NOT_FOUND, RINGLM_ERR_BAD_FORMAT, RINGLM_ERR_TRUNCATED, RINGLM_ERR_BAD_DIMENSIONS,
-        RINGLM_ERR_UNSUPPORTED, RINGLM_ERR_VOCAB_MISMATCH, RINGLM_ERR_OUT_OF_MEMORY, RINGLM_ERR_INTERNAL,
-        RINGLM_LOAD_MAP, RINGLM_LOAD_READ, RINGLM_KV_F32, RINGLM_KV_BF16, RINGLM_KV_INT8,
+        RINGLM_VERSION_MAJOR,
+        RINGLM_VERSION_MINOR,
+        RINGLM_VERSION_PATCH,
+        RINGLM_ABI_VERSION,
+        RINGLM_OK,
+        RINGLM_ERR_INVALID_ARGUMENT,
+        RINGLM_ERR_BUFFER_TOO_SMALL,
+        RINGLM_ERR_ARENA_TOO_SMALL,
+        RINGLM_ERR_CONTEXT_FULL,
+        RINGLM_ERR_INVALID_TOKEN,
+        RINGLM_ERR_INVALID_STATE,
+        RINGLM_ERR_IO,
+        RINGLM_ERR_FILE_NOT_FOUND,
+        RINGLM_ERR_BAD_FORMAT,
+        RINGLM_ERR_TRUNCATED,
+        RINGLM_ERR_BAD_DIMENSIONS,
+        RINGLM_ERR_UNSUPPORTED,
+        RINGLM_ERR_VOCAB_MISMATCH,
+        RINGLM_ERR_OUT_OF_MEMORY,
+        RINGLM_ERR_INTERNAL,
+        RINGLM_LOAD_MAP,
+        RINGLM_LOAD_READ,
+        RINGLM_KV_F32,
+        RINGLM_KV_BF16,
+        RINGLM_KV_INT8,
     ]
 }
 
@@ -60,14 +108,38 @@ macro_rules! functions {
 
 fn rust_functions() -> Vec<&'static str> {
     functions![
-        ringlm_status_string, ringlm_last_error_message, ringlm_version, ringlm_kernel_name,
-        ringlm_kernel_warning, ringlm_abi_version, ringlm_model_params_init, ringlm_model_open, ringlm_model_free,
-        ringlm_model_get_info, ringlm_tokenize, ringlm_token_to_piece, ringlm_detokenize,
-        ringlm_session_params_init, ringlm_session_plan, ringlm_session_create, ringlm_session_free,
-        ringlm_session_arena_used, ringlm_session_n_past, ringlm_session_reset, ringlm_session_prefill,
-        ringlm_session_decode, ringlm_session_logits, ringlm_session_logits_ith, ringlm_session_sample,
-        ringlm_session_generate, ringlm_session_state_size, ringlm_session_state_save, ringlm_session_state_load,
-        ringlm_session_state_save_file, ringlm_session_state_load_file, ringlm_session_fork,
+        ringlm_status_string,
+        ringlm_last_error_message,
+        ringlm_version,
+        ringlm_kernel_name,
+        ringlm_kernel_warning,
+        ringlm_abi_version,
+        ringlm_model_params_init,
+        ringlm_model_open,
+        ringlm_model_free,
+        ringlm_model_get_info,
+        ringlm_tokenize,
+        ringlm_token_to_piece,
+        ringlm_detokenize,
+        ringlm_session_params_init,
+        ringlm_session_plan,
+        ringlm_session_create,
+        ringlm_session_free,
+        ringlm_session_arena_used,
+        ringlm_session_n_past,
+        ringlm_session_reset,
+        ringlm_session_prefill,
+        ringlm_session_decode,
+        ringlm_session_logits,
+        ringlm_session_logits_ith,
+        ringlm_session_sample,
+        ringlm_session_generate,
+        ringlm_session_state_size,
+        ringlm_session_state_save,
+        ringlm_session_state_load,
+        ringlm_session_state_save_file,
+        ringlm_session_state_load_file,
+        ringlm_session_fork,
     ]
 }
 
@@ -132,7 +204,8 @@ fn structs_match_the_header_field_for_field() {
 fn difference(rust: &BTreeMap<String, i64>, c: &BTreeMap<String, i64>) -> Option<String> {
     let only_c: Vec<_> = c.keys().filter(|k| !rust.contains_key(*k)).collect();
     let only_rust: Vec<_> = rust.keys().filter(|k| !c.contains_key(*k)).collect();
-    let differ: Vec<_> = rust.iter().filter(|(k, v)| c.get(*k).is_some_and(|cv| cv != *v)).map(|(k, v)| (k, v, c[k])).collect();
+    let differ: Vec<_> =
+        rust.iter().filter(|(k, v)| c.get(*k).is_some_and(|cv| cv != *v)).map(|(k, v)| (k, v, c[k])).collect();
     (!(only_c.is_empty() && only_rust.is_empty() && differ.is_empty())).then(|| {
         format!("only in the header: {only_c:?}; only in ringlm-sys: {only_rust:?}; (name, Rust, C): {differ:?}")
     })

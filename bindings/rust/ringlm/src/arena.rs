@@ -34,7 +34,8 @@ impl Arena {
         }
         let layout = Layout::from_size_align(len, ARENA_ALIGN).expect("arena size overflows");
         // SAFETY: layout has a non-zero size.
-        let ptr = NonNull::new(unsafe { alloc::alloc_zeroed(layout) }).unwrap_or_else(|| alloc::handle_alloc_error(layout));
+        let ptr =
+            NonNull::new(unsafe { alloc::alloc_zeroed(layout) }).unwrap_or_else(|| alloc::handle_alloc_error(layout));
         Arena { ptr, len }
     }
 

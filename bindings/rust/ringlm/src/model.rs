@@ -213,7 +213,12 @@ impl Model {
         self.token_to_piece_guess(prev, token, 16)
     }
 
-    pub(crate) fn token_to_piece_guess(&self, prev: Option<Token>, token: Token, first_guess: usize) -> Result<Vec<u8>> {
+    pub(crate) fn token_to_piece_guess(
+        &self,
+        prev: Option<Token>,
+        token: Token,
+        first_guess: usize,
+    ) -> Result<Vec<u8>> {
         buffer::fill(first_guess, |buf: *mut u8, cap, written| {
             // SAFETY: buf holds cap bytes.
             unsafe { sys::ringlm_token_to_piece(self.as_ptr(), prev.unwrap_or(-1), token, buf.cast(), cap, written) }
@@ -235,5 +240,39 @@ impl Model {
     /// The text of `tokens`; bytes that are not UTF-8 become U+FFFD.
     pub fn detokenize(&self, tokens: &[Token]) -> Result<String> {
         Ok(String::from_utf8_lossy(&self.detokenize_bytes(tokens)?).into_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stories() -> Option<Model> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..");
+        let shared = std::env::var_os("RINGLM_SHARED_DIR").map(PathBuf::from).unwrap_or(root.join("../shared"));
+        let path = shared.join("models/stories260K.gguf");
+        if !path.is_file() {
+            eprintln!("skipped: no {} (set RINGLM_SHARED_DIR)", path.display());
+            return None;
+        }
+        Some(Model::open(path).unwrap())
+    }
+
+    // Buffers that start too small are grown to the size the library reports, with the same result.
+    #[test]
+    fn outputs_are_retried_with_the_size_the_library_reports() {
+        let Some(model) = stories() else { return };
+        let text = "Once upon a time, there was a crab 🦀";
+        let tokens = model.tokenize(text, true).unwrap();
+        assert!(tokens.len() > 4);
+        for guess in [0, 1, tokens.len() - 1, tokens.len()] {
+            assert_eq!(model.tokenize_guess(text, true, guess).unwrap(), tokens);
+            assert_eq!(model.detokenize_guess(&tokens, guess).unwrap(), text.as_bytes());
+        }
+        let piece = model.token_to_piece(None, tokens[1]).unwrap();
+        assert!(piece.len() > 1);
+        for guess in [0, 1, piece.len()] {
+            assert_eq!(model.token_to_piece_guess(None, tokens[1], guess).unwrap(), piece);
+        }
     }
 }

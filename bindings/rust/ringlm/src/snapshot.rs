@@ -32,7 +32,9 @@ impl Session<'_> {
     pub fn save_state_into(&self, buf: &mut [u8]) -> Result<usize> {
         let mut written = 0usize;
         // SAFETY: buf is (ptr, len).
-        check(unsafe { sys::ringlm_session_state_save(self.as_ptr(), buf.as_mut_ptr().cast(), buf.len(), &mut written) })?;
+        check(unsafe {
+            sys::ringlm_session_state_save(self.as_ptr(), buf.as_mut_ptr().cast(), buf.len(), &mut written)
+        })?;
         Ok(written)
     }
 

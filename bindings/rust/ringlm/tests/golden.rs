@@ -81,7 +81,8 @@ fn llama2c_checkpoint_with_its_tokenizer_matches_the_reference() {
 #[test]
 fn model_from_static_memory_matches_the_reference() {
     let Some(shared) = common::shared_dir() else { return };
-    let bytes: &'static [u8] = Box::leak(std::fs::read(shared.join("models/stories260K.gguf")).unwrap().into_boxed_slice());
+    let bytes: &'static [u8] =
+        Box::leak(std::fs::read(shared.join("models/stories260K.gguf")).unwrap().into_boxed_slice());
     let model = Model::from_static(bytes).unwrap();
     let (tokens, text) = generate_with_closure(&model);
     check_golden(&model, &tokens, &text);
