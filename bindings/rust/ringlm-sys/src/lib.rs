@@ -26,6 +26,7 @@ pub const RINGLM_ERR_ARENA_TOO_SMALL: ringlm_status = 102;
 pub const RINGLM_ERR_CONTEXT_FULL: ringlm_status = 103;
 pub const RINGLM_ERR_INVALID_TOKEN: ringlm_status = 104;
 pub const RINGLM_ERR_INVALID_STATE: ringlm_status = 105;
+pub const RINGLM_ERR_ABORTED: ringlm_status = 106;
 pub const RINGLM_ERR_IO: ringlm_status = 200;
 pub const RINGLM_ERR_FILE_NOT_FOUND: ringlm_status = 201;
 pub const RINGLM_ERR_BAD_FORMAT: ringlm_status = 300;
@@ -78,6 +79,8 @@ pub struct ringlm_model_info {
     pub eos_token: i32,
     pub n_params: u64,
     pub weight_bytes: u64,
+    pub add_bos: bool,
+    pub add_eos: bool,
 }
 
 // ---- session ----------------------------------------------------------------------------------
@@ -111,6 +114,34 @@ pub struct ringlm_session_params {
     pub top_p: f32,
     pub seed: u64,
 }
+
+/// Sampling settings changeable after create ([`ringlm_session_set_sampling`]).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct ringlm_sampling_params {
+    pub struct_size: usize,
+    pub temperature: f32,
+    pub top_k: i32,
+    pub top_p: f32,
+    pub seed: u64,
+}
+
+/// What a session did since create or reset ([`ringlm_session_get_stats`]).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ringlm_session_stats {
+    pub struct_size: usize,
+    pub n_prefill_tokens: u64,
+    pub prefill_ns: u64,
+    pub n_decode_tokens: u64,
+    pub decode_ns: u64,
+    pub first_token_ns: u64,
+    pub n_sampled: u64,
+    pub sample_ns: u64,
+}
+
+/// Asked between layers; returning true stops the call with `RINGLM_ERR_ABORTED`.
+pub type ringlm_abort_callback = Option<unsafe extern "C" fn(user_data: *mut c_void) -> bool>;
 
 /// Called for each generated token with its piece; return false to stop generating.
 pub type ringlm_token_callback =
@@ -185,6 +216,18 @@ extern "C" {
         logits: *mut *const f32,
     ) -> ringlm_status;
     pub fn ringlm_session_sample(session: *mut ringlm_session, out_token: *mut i32) -> ringlm_status;
+    pub fn ringlm_sampling_params_init(params: *mut ringlm_sampling_params);
+    pub fn ringlm_session_set_sampling(
+        session: *mut ringlm_session,
+        params: *const ringlm_sampling_params,
+    ) -> ringlm_status;
+    pub fn ringlm_session_set_abort_callback(
+        session: *mut ringlm_session,
+        callback: ringlm_abort_callback,
+        user_data: *mut c_void,
+    ) -> ringlm_status;
+    pub fn ringlm_session_get_stats(session: *const ringlm_session, out_stats: *mut ringlm_session_stats)
+        -> ringlm_status;
     pub fn ringlm_session_generate(
         session: *mut ringlm_session,
         prompt: *const i32,
