@@ -12,7 +12,7 @@ use core::marker::{PhantomData, PhantomPinned};
 
 // ---- versions ---------------------------------------------------------------------------------
 pub const RINGLM_VERSION_MAJOR: u32 = 0;
-pub const RINGLM_VERSION_MINOR: u32 = 3;
+pub const RINGLM_VERSION_MINOR: u32 = 4;
 pub const RINGLM_VERSION_PATCH: u32 = 0;
 /// Bumped whenever a struct layout, a signature or a status number changes incompatibly.
 pub const RINGLM_ABI_VERSION: u32 = 1;
@@ -226,8 +226,10 @@ extern "C" {
         callback: ringlm_abort_callback,
         user_data: *mut c_void,
     ) -> ringlm_status;
-    pub fn ringlm_session_get_stats(session: *const ringlm_session, out_stats: *mut ringlm_session_stats)
-        -> ringlm_status;
+    pub fn ringlm_session_get_stats(
+        session: *const ringlm_session,
+        out_stats: *mut ringlm_session_stats,
+    ) -> ringlm_status;
     pub fn ringlm_session_generate(
         session: *mut ringlm_session,
         prompt: *const i32,

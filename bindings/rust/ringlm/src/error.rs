@@ -14,6 +14,8 @@ pub enum ErrorKind {
     ContextFull,
     InvalidToken,
     InvalidState,
+    /// The abort flag stopped a prefill, decode or generation ([`Session::set_abort_flag`](crate::Session::set_abort_flag)).
+    Aborted,
     Io,
     FileNotFound,
     BadFormat,
@@ -36,6 +38,7 @@ impl ErrorKind {
             sys::RINGLM_ERR_CONTEXT_FULL => ErrorKind::ContextFull,
             sys::RINGLM_ERR_INVALID_TOKEN => ErrorKind::InvalidToken,
             sys::RINGLM_ERR_INVALID_STATE => ErrorKind::InvalidState,
+            sys::RINGLM_ERR_ABORTED => ErrorKind::Aborted,
             sys::RINGLM_ERR_IO => ErrorKind::Io,
             sys::RINGLM_ERR_FILE_NOT_FOUND => ErrorKind::FileNotFound,
             sys::RINGLM_ERR_BAD_FORMAT => ErrorKind::BadFormat,

@@ -79,6 +79,7 @@
 
 mod arena;
 mod buffer;
+mod controls;
 mod error;
 mod generate;
 mod model;
@@ -89,6 +90,7 @@ mod snapshot;
 use std::ffi::CStr;
 
 pub use arena::{Arena, ARENA_ALIGN};
+pub use controls::{Sampling, Stats};
 pub use error::{status_name, Error, ErrorKind, Result};
 pub use generate::{Generated, Generation};
 pub use model::{LoadMode, Model, ModelInfo, ModelOptions};

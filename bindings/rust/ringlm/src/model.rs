@@ -60,6 +60,10 @@ pub struct ModelInfo {
     pub eos_token: Option<Token>,
     pub n_params: u64,
     pub weight_bytes: u64,
+    /// Whether prompts start with BOS: the file's `add_bos_token`, else the tokenizer's default.
+    pub add_bos: bool,
+    /// Whether the model wants EOS appended when text is tokenized as a whole.
+    pub add_eos: bool,
 }
 
 /// An open model. Immutable: `Send + Sync`, so one model can serve sessions on many threads
@@ -168,8 +172,9 @@ impl Model {
     }
 
     pub fn info(&self) -> ModelInfo {
-        let mut i = sys::ringlm_model_info::default();
-        // SAFETY: a valid model and an out-struct; the only failure is a null argument.
+        let mut i =
+            sys::ringlm_model_info { struct_size: std::mem::size_of::<sys::ringlm_model_info>(), ..Default::default() };
+        // SAFETY: a valid model and an out-struct of the size it says; the only failure is a null argument.
         let status = unsafe { sys::ringlm_model_get_info(self.as_ptr(), &mut i) };
         debug_assert_eq!(status, sys::RINGLM_OK);
         let size = |v: i32| usize::try_from(v).unwrap_or(0);
@@ -187,6 +192,8 @@ impl Model {
             eos_token: token(i.eos_token),
             n_params: i.n_params,
             weight_bytes: i.weight_bytes,
+            add_bos: i.add_bos,
+            add_eos: i.add_eos,
         }
     }
 

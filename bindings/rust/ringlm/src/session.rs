@@ -3,6 +3,8 @@ use std::cell::Cell;
 use std::ffi::c_void;
 use std::marker::PhantomData;
 use std::ptr::{self, NonNull};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 use ringlm_sys as sys;
 
@@ -21,6 +23,8 @@ pub struct Session<'a> {
     model: &'a Model,
     _arena: PhantomData<&'a mut [u8]>,
     _not_sync: PhantomData<Cell<()>>,
+    /// The flag the abort callback reads; kept alive as long as the library may call it.
+    pub(crate) abort: Option<Arc<AtomicBool>>,
 }
 
 // SAFETY: ringlm.h lets a session move between threads between calls; &Model is Send as Model
@@ -54,7 +58,7 @@ impl Model {
 fn wrap<'a>(model: &'a Model, status: sys::ringlm_status, raw: *mut sys::ringlm_session) -> Result<Session<'a>> {
     check(status)?;
     let raw = NonNull::new(raw).ok_or_else(|| Error::new(sys::RINGLM_ERR_INTERNAL, "OK and no session"))?;
-    Ok(Session { raw, model, _arena: PhantomData, _not_sync: PhantomData })
+    Ok(Session { raw, model, _arena: PhantomData, _not_sync: PhantomData, abort: None })
 }
 
 impl<'a> Session<'a> {
