@@ -28,6 +28,9 @@ int64_t now_ns();
 // A whole file's bytes, read as the library reads its inputs: a FIFO, device or folder is
 // refused at once instead of blocking.
 Error read_file(const std::string& path, std::string* out);
+// Writes `bytes` to `path` by the CLI's output rules: a device, FIFO or folder there is refused, a
+// symlink is written through to its target.
+Error write_file(const std::string& path, const std::string& bytes);
 
 // ---- a loaded model -------------------------------------------------------------------------
 struct ModelFacts {

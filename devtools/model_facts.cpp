@@ -1,10 +1,14 @@
 // devtools.h: facts about a loaded model and a GGUF file's tensors, for `ringlm info` and `bench`.
+#include <cerrno>
+#include <cstring>
+
 #include "api/c_api_internal.h"
 #include "devtools/devtools.h"
 #include "models/gguf/gguf_file.h"
 #include "models/model_loader.h"
 #include "platform/clock.h"
 #include "platform/mapped_file.h"
+#include "platform/regular_file.h"
 #include "runtime/kv_cache.h"
 #include "runtime/matmul.h"
 
@@ -17,6 +21,21 @@ Error read_file(const std::string& path, std::string* out) {
   if (!file.is_ok()) return Error{file.status().code(), file.status().message()};
   const ringlm::Span<const uint8_t> bytes = file.value().bytes();
   out->assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  return {};
+}
+
+Error write_file(const std::string& path, const std::string& bytes) {
+  ringlm::Result<std::string> target = ringlm::resolve_output_path(path);
+  if (!target.is_ok()) return Error{target.status().code(), target.status().message()};
+  ringlm::Result<std::FILE*> created = ringlm::create_regular_file(target.value());
+  if (!created.is_ok()) return Error{created.status().code(), created.status().message()};
+  std::FILE* f = created.value();
+  const bool written = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size() && std::fflush(f) == 0;
+  const int err = errno;
+  const bool closed = std::fclose(f) == 0;
+  if (!written || !closed) {
+    return Error{RINGLM_ERR_IO, "cannot write '" + path + "': " + std::strerror(written ? errno : err)};
+  }
   return {};
 }
 

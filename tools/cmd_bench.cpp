@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "bench_curves.h"
 #include "bench_report.h"
+#include "bench_support.h"
 #include "cli_args.h"
 #include "cli_numbers.h"
 #include "commands.h"
@@ -19,7 +21,6 @@
 #include "ringlm.h"
 #include "session_args.h"
 
-#include <unistd.h>
 
 namespace ringlm_cli {
 
@@ -46,11 +47,14 @@ void usage(std::FILE* out) {
                "  --json                a JSON array, one object per test, instead of the markdown table\n"
                "  --bw-mib N            bandwidth buffer in MiB, at most half the memory (default: 4x the\n"
                "                        last-level cache, 64..1024; 0 = skip the measurement and the roofline)\n"
-               "  --cache-table         also time decode with vs without the KV cache at context 32..256\n"
-               "                        (slow: no-cache mode reruns the whole context every step)\n"
+               "  --cache-table         also time decode with vs without the KV cache at contexts 16, 32, 64, ...\n"
+               "                        up to the model's context, median of 32 steps x -r per point (slow: no-cache\n"
+               "                        mode reruns the whole context every step); runs alone with -p 0 -n 0\n"
                "  --window W [--sinks S] [--depths LIST]\n"
                "                        also time decode (-n steps, first value) in a streaming session of\n"
                "                        S sinks + W window after LIST tokens (default 1000,10000,100000)\n"
+               "  --plot FILE.svg       draw the --cache-table and --window curves (log-log ms/token against\n"
+               "                        context; tok/s and memory against depth) into one SVG file\n"
                "LIST is comma-separated (-p 32,128 -t 1,2): one row per prefill or decode test, per depth and\n"
                "thread count. Every test runs once untimed first. Decode rows show bytes/token (every weight a\n"
                "step reads, plus the KV cache at the mean depth of the timed steps), GB/s = tok/s x bytes/token,\n"
@@ -88,24 +92,6 @@ bool parse_list(const char* flag, const std::string& text, uint64_t lo, uint64_t
                  static_cast<unsigned long long>(lo), static_cast<unsigned long long>(hi), text.c_str());
   }
   return ok;
-}
-
-// Deterministic token ids spread over the vocabulary (benchmarks don't need meaningful text).
-std::vector<int32_t> bench_tokens(size_t n, int32_t n_vocab) {
-  std::vector<int32_t> t(n);
-  for (size_t i = 0; i < n; ++i) t[i] = static_cast<int32_t>((i * 7919 + 3) % static_cast<size_t>(n_vocab));
-  return t;
-}
-
-struct SessionFree {
-  void operator()(ringlm_session* s) const { ringlm_session_free(s); }
-};
-using SessionPtr = std::unique_ptr<ringlm_session, SessionFree>;
-
-bool check(ringlm_status st, const char* what) {
-  if (st == RINGLM_OK) return true;
-  std::fprintf(stderr, "ringlm bench: %s: %s (%s)\n", what, ringlm_last_error_message(), ringlm_status_string(st));
-  return false;
 }
 
 class Runner {
@@ -166,93 +152,12 @@ class Runner {
     return true;
   }
 
-  // Milliseconds per decode step at context `depth` (the cache holds `depth` tokens when timing starts).
-  double decode_step_ms(bool recompute, uint32_t depth, uint32_t steps, uint32_t n_threads) const {
-    const uint32_t n_ctx = depth + steps;
-    SessionPtr s = session(n_ctx, n_ctx < 64 ? n_ctx : 64, n_threads, recompute);
-    if (!s) return NAN;
-    const std::vector<int32_t> toks = bench_tokens(n_ctx, info_.n_vocab);
-    if (!check(ringlm_session_prefill(s.get(), toks.data(), depth), "prefill")) return NAN;
-    const int64_t t0 = ringlm_devtools::now_ns();
-    for (uint32_t i = 0; i < steps; ++i) {
-      if (!check(ringlm_session_decode(s.get(), toks[depth + i]), "decode")) return NAN;
-    }
-    return static_cast<double>(ringlm_devtools::now_ns() - t0) * 1e-6 / steps;
-  }
-
  private:
   ringlm_model* model_;
   ringlm_model_info info_;
   ringlm_kv_type kv_type_;
   uint32_t reps_;
 };
-
-// The KV cache's payoff: decode cost per token at growing context, with vs without the cache.
-bool cache_table(const Runner& runner, const ringlm_model_info& info, uint32_t reps, uint32_t n_threads) {
-  std::printf("decode with vs without the KV cache, %u thread%s:\n\n", n_threads, n_threads == 1 ? "" : "s");
-  std::printf("| context | with cache (ms/token) | without cache (ms/token) | speedup |\n");
-  std::printf("|--------:|----------------------:|-------------------------:|--------:|\n");
-  const uint32_t steps = 8;
-  for (uint32_t depth : {32u, 64u, 128u, 256u}) {
-    if (depth + steps > static_cast<uint32_t>(info.n_ctx_train)) break;
-    BenchRow cached, uncached;  // samples in ms/token here
-    for (uint32_t r = 0; r < reps; ++r) {
-      cached.samples.push_back(runner.decode_step_ms(false, depth, steps, n_threads));
-      uncached.samples.push_back(runner.decode_step_ms(true, depth, steps, n_threads));
-      if (std::isnan(cached.samples.back()) || std::isnan(uncached.samples.back())) return false;
-    }
-    std::printf("| %7u | %11.4f ± %-7.4f | %14.4f ± %-7.4f | %6.1fx |\n", depth, cached.mean(), cached.sd(),
-                uncached.mean(), uncached.sd(), uncached.mean() / cached.mean());
-    std::fflush(stdout);
-  }
-  std::printf("\n");
-  return true;
-}
-
-// Resident memory now, in KiB (Linux /proc; -1 elsewhere). Not the peak: the bandwidth buffer,
-// freed before any test runs, would hide what the session holds.
-long resident_kib() {
-  long pages_total = 0, pages_resident = -1;
-  if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
-    if (std::fscanf(f, "%ld %ld", &pages_total, &pages_resident) != 2) pages_resident = -1;
-    std::fclose(f);
-  }
-  const long page = sysconf(_SC_PAGESIZE);
-  return pages_resident < 0 || page <= 0 ? -1 : pages_resident * (page / 1024);
-}
-
-// Streaming: decode speed and memory must not depend on how far the session has run.
-bool streaming_table(ringlm_model* model, const ringlm_model_info& info, ringlm_session_params sp,
-                     const std::string& kv_name, const std::vector<uint64_t>& depths, uint32_t steps, uint32_t reps) {
-  std::printf("streaming, %u sinks + %u window (KV %s), %u thread%s: decode speed at growing depth\n\n", sp.n_sinks,
-              sp.n_ctx - sp.n_sinks, kv_name.c_str(), sp.n_threads, sp.n_threads == 1 ? "" : "s");
-  std::printf("| depth (tokens) |         decode tok/s | arena bytes | RSS (KiB) |\n");
-  std::printf("|---------------:|---------------------:|------------:|----------:|\n");
-  sp.n_batch = sp.n_ctx < 64 ? sp.n_ctx : 64;
-  for (uint64_t depth : depths) {
-    ringlm_session* raw = nullptr;
-    if (!check(ringlm_session_create(model, &sp, nullptr, 0, &raw), "cannot create a streaming session")) return false;
-    SessionPtr s(raw);
-    const std::vector<int32_t> chunk = bench_tokens(sp.n_batch, info.n_vocab);
-    for (uint64_t done = 0; done < depth; done += sp.n_batch) {
-      const size_t n = depth - done < sp.n_batch ? static_cast<size_t>(depth - done) : sp.n_batch;
-      if (!check(ringlm_session_prefill(s.get(), chunk.data(), n), "prefill")) return false;
-    }
-    BenchRow row;
-    for (uint32_t r = 0; r < reps; ++r) {
-      const int64_t t0 = ringlm_devtools::now_ns();
-      for (uint32_t i = 0; i < steps; ++i) {
-        if (!check(ringlm_session_decode(s.get(), chunk[i % chunk.size()]), "decode")) return false;
-      }
-      row.samples.push_back(steps / (static_cast<double>(ringlm_devtools::now_ns() - t0) * 1e-9));
-    }
-    std::printf("| %14llu | %10.1f ± %-8.1f | %11zu | %9ld |\n", static_cast<unsigned long long>(depth), row.mean(),
-                row.sd(), ringlm_session_arena_used(s.get()), resident_kib());
-    std::fflush(stdout);
-  }
-  std::printf("\n");
-  return true;
-}
 
 // ringlm bench --kernels [-m MODEL]: matvec throughput of the kernel set, alone or over a model.
 int kernels_mode(Args& args) {
@@ -286,9 +191,20 @@ struct BenchOptions {
   uint32_t reps = 5;
   bool json = false;
   bool cache_table = false;
+  std::string plot_path;
   SessionArgs sa;
   ringlm_session_params stream_params;
 };
+
+// Whether any -p or -n value asks for a throughput test.
+bool any_test(const BenchOptions& o) {
+  for (const std::vector<uint64_t>* list : {&o.prompts, &o.gens}) {
+    for (uint64_t v : *list) {
+      if (v > 0) return true;
+    }
+  }
+  return false;
+}
 
 // Reads and checks the options of a throughput run; false after printing why (a usage error).
 bool parse_options(Args& args, BenchOptions& o) {
@@ -306,6 +222,7 @@ bool parse_options(Args& args, BenchOptions& o) {
   args.get("--depths", nullptr, stream_depths_arg);
   o.json = args.flag("--json");
   o.cache_table = args.flag("--cache-table");
+  args.get("--plot", nullptr, o.plot_path);
   o.sa.read(args, /*with_threads=*/false);
   if (!args.finish()) return false;
 
@@ -332,11 +249,12 @@ bool parse_options(Args& args, BenchOptions& o) {
     std::fprintf(stderr, "ringlm bench: -c does not apply: each test's context is its depth plus its tokens (-d, -p, -n)\n");
     return false;
   }
-  bool any_test = false;
-  for (uint64_t v : o.prompts) any_test = any_test || v > 0;
-  for (uint64_t v : o.gens) any_test = any_test || v > 0;
-  if (!any_test) {
-    std::fprintf(stderr, "ringlm bench: nothing to run: every -p and -n value is 0\n");
+  if (!any_test(o) && !o.cache_table && !o.stream_params.streaming) {
+    std::fprintf(stderr, "ringlm bench: nothing to run: every -p and -n value is 0 (and no --cache-table or --window)\n");
+    return false;
+  }
+  if (!o.plot_path.empty() && !o.cache_table && !o.stream_params.streaming) {
+    std::fprintf(stderr, "ringlm bench: --plot draws the --cache-table and --window curves: give one of them\n");
     return false;
   }
   if (o.json && (o.cache_table || o.stream_params.streaming)) {
@@ -502,22 +420,27 @@ int cmd_bench(int argc, char** argv) {
 
   Bandwidth bw(o.bw_mib.empty() ? ringlm_devtools::default_bandwidth_buffer_bytes()
                                 : static_cast<size_t>(o.bw_mib[0]) << 20);
-  if (bw.bytes() > 0 && !bw.measure_all(o.threads, !o.json)) return 1;
+  if (any_test(o) && bw.bytes() > 0 && !bw.measure_all(o.threads, !o.json)) return 1;
   if (!o.json) std::printf("\n");
 
   Runner runner(model.get(), info, o.stream_params.kv_type, o.reps);
   BenchPrinter printer(stdout, o.json, bm);
-  if (!throughput_table(o, runner, bw, printer, weight_read, kv_per_token)) return 1;
-  if (o.cache_table && !cache_table(runner, info, o.reps, static_cast<uint32_t>(o.threads[0]))) return 1;
+  if (any_test(o) && !throughput_table(o, runner, bw, printer, weight_read, kv_per_token)) return 1;
+  CurveSettings curve;
+  curve.reps = o.reps;
+  curve.n_threads = static_cast<uint32_t>(o.threads[0]);
+  curve.kv_type = o.stream_params.kv_type;
+  curve.kv_name = o.sa.kv_type;
+  std::vector<PlotChart> charts;
+  if (o.cache_table && !cache_curve(model.get(), info, curve, &charts)) return 1;
   if (o.stream_params.streaming) {
     uint32_t steps = 0;
     for (uint64_t n : o.gens) steps = steps == 0 ? static_cast<uint32_t>(n) : steps;
     ringlm_session_params sp = o.stream_params;
-    sp.n_threads = static_cast<uint32_t>(o.threads[0]);
-    if (!streaming_table(model.get(), info, sp, o.sa.kv_type, o.stream_depths, steps > 0 ? steps : 128, o.reps)) {
-      return 1;
-    }
+    sp.n_threads = curve.n_threads;
+    if (!streaming_curve(model.get(), info, sp, curve, o.stream_depths, steps > 0 ? steps : 128, &charts)) return 1;
   }
+  if (!o.plot_path.empty() && !write_svg("bench", o.plot_path, charts)) return 1;
   return 0;
 }
 
