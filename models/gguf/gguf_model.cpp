@@ -160,6 +160,17 @@ class TensorBinder {
   uint64_t bytes_ = 0;
 };
 
+// The per-layer structures are sized from block_count only once the tensor directory (already
+// bounded by the file's bytes) can hold that many layers.
+Status check_layer_tensors(const GgufFile& f, const Architecture& arch, int32_t n_layer) {
+  const uint64_t per_layer = arch.qkv_bias ? 12 : 9;
+  const uint64_t needed = per_layer * static_cast<uint64_t>(n_layer);
+  RINGLM_CHECK(needed <= f.tensors().size(), RINGLM_ERR_BAD_FORMAT,
+               "%s.block_count is %" PRId32 ", which needs %llu layer tensors; the file has %zu tensors in all",
+               arch.name, n_layer, static_cast<unsigned long long>(needed), f.tensors().size());
+  return Status::ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Model>> load_gguf(const GgufFile& f) {
@@ -204,6 +215,7 @@ Result<std::unique_ptr<Model>> load_gguf(const GgufFile& f) {
   } else {
     w.output = w.tok_embd;  // tied
   }
+  RINGLM_TRY(check_layer_tensors(f, *arch, c.n_layer));
   w.layers.resize(static_cast<size_t>(c.n_layer));
   for (int32_t l = 0; l < c.n_layer; ++l) {
     LayerWeights& lw = w.layers[static_cast<size_t>(l)];
