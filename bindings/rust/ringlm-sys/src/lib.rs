@@ -12,7 +12,7 @@ use core::marker::{PhantomData, PhantomPinned};
 
 // ---- versions ---------------------------------------------------------------------------------
 pub const RINGLM_VERSION_MAJOR: u32 = 0;
-pub const RINGLM_VERSION_MINOR: u32 = 3;
+pub const RINGLM_VERSION_MINOR: u32 = 4;
 pub const RINGLM_VERSION_PATCH: u32 = 0;
 /// Bumped whenever a struct layout, a signature or a status number changes incompatibly.
 pub const RINGLM_ABI_VERSION: u32 = 1;
@@ -61,6 +61,8 @@ pub struct ringlm_model_params {
     pub tokenizer_data: *const c_void,
     pub tokenizer_data_size: usize,
     pub load_mode: ringlm_load_mode,
+    /// 0.5: only the tokenizer and its metadata, whatever the architecture; no sessions on it.
+    pub vocab_only: bool,
 }
 
 #[repr(C)]

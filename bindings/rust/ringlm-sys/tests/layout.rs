@@ -32,7 +32,8 @@ fn rust_structs() -> Vec<StructLayout> {
             data_size,
             tokenizer_data,
             tokenizer_data_size,
-            load_mode
+            load_mode,
+            vocab_only
         }),
         layout!(ringlm_model_info {
             struct_size,
@@ -47,7 +48,9 @@ fn rust_structs() -> Vec<StructLayout> {
             bos_token,
             eos_token,
             n_params,
-            weight_bytes
+            weight_bytes,
+            add_bos,
+            add_eos
         }),
         layout!(ringlm_session_params {
             struct_size,
@@ -63,6 +66,17 @@ fn rust_structs() -> Vec<StructLayout> {
             top_k,
             top_p,
             seed
+        }),
+        layout!(ringlm_sampling_params { struct_size, temperature, top_k, top_p, seed }),
+        layout!(ringlm_session_stats {
+            struct_size,
+            n_prefill_tokens,
+            prefill_ns,
+            n_decode_tokens,
+            decode_ns,
+            first_token_ns,
+            n_sampled,
+            sample_ns
         }),
     ]
 }
@@ -84,6 +98,7 @@ fn rust_constants() -> Vec<(&'static str, i64)> {
         RINGLM_ERR_CONTEXT_FULL,
         RINGLM_ERR_INVALID_TOKEN,
         RINGLM_ERR_INVALID_STATE,
+        RINGLM_ERR_ABORTED,
         RINGLM_ERR_IO,
         RINGLM_ERR_FILE_NOT_FOUND,
         RINGLM_ERR_BAD_FORMAT,
@@ -134,6 +149,10 @@ fn rust_functions() -> Vec<&'static str> {
         ringlm_session_logits_ith,
         ringlm_session_sample,
         ringlm_session_generate,
+        ringlm_sampling_params_init,
+        ringlm_session_set_sampling,
+        ringlm_session_set_abort_callback,
+        ringlm_session_get_stats,
         ringlm_session_state_size,
         ringlm_session_state_save,
         ringlm_session_state_load,
