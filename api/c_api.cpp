@@ -116,6 +116,10 @@ ringlm::SamplerConfig to_sampler(float temperature, int32_t top_k, float top_p, 
 
 ringlm_status to_config(const ringlm_model* model, const ringlm_session_params* params, ringlm::SessionConfig* out) {
   if (model == nullptr || params == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "model and params must not be null");
+  if (model->impl->parts == ringlm::ModelParts::kVocabOnly) {
+    return fail(RINGLM_ERR_INVALID_ARGUMENT,
+                "the model was opened with vocab_only: it has a tokenizer but no weights to run a session on");
+  }
   ringlm_session_params copy;
   const ringlm_status read = read_params(params, &copy, ringlm_session_params_init, {}, "ringlm_session_params");
   if (read != RINGLM_OK) return read;
@@ -188,10 +192,11 @@ RINGLM_API ringlm_status ringlm_model_open(const ringlm_model_params* params, ri
     if (out_model == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "out_model must not be null");
     *out_model = nullptr;
     if (params == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "model params must not be null");
-    // The 0.1 layout ended before load_mode: such callers get the default.
+    // The 0.1 layout ended before load_mode, the 0.4 one before vocab_only: such callers get the defaults.
     ringlm_model_params copy;
-    const ringlm_status read = read_params(params, &copy, ringlm_model_params_init,
-                                           {offsetof(ringlm_model_params, load_mode)}, "ringlm_model_params");
+    const ringlm_status read = read_params(
+        params, &copy, ringlm_model_params_init,
+        {offsetof(ringlm_model_params, load_mode), offsetof(ringlm_model_params, vocab_only)}, "ringlm_model_params");
     if (read != RINGLM_OK) return read;
     params = &copy;
     const ringlm_load_mode mode = params->load_mode;
@@ -207,14 +212,17 @@ RINGLM_API ringlm_status ringlm_model_open(const ringlm_model_params* params, ri
     if (from_memory && mode != RINGLM_LOAD_MAP) {
       return fail(RINGLM_ERR_INVALID_ARGUMENT, "model params: load_mode applies to a path; memory in `data` is used in place");
     }
+    const ringlm::ModelParts parts = params->vocab_only ? ringlm::ModelParts::kVocabOnly : ringlm::ModelParts::kAll;
     auto loaded =
         from_memory
             ? ringlm::load_model_memory(
                   ringlm::Span<const uint8_t>(static_cast<const uint8_t*>(params->data), params->data_size),
                   ringlm::Span<const uint8_t>(static_cast<const uint8_t*>(params->tokenizer_data),
-                                              params->tokenizer_data == nullptr ? 0 : params->tokenizer_data_size))
+                                              params->tokenizer_data == nullptr ? 0 : params->tokenizer_data_size),
+                  parts)
             : ringlm::load_model_file(params->path, params->tokenizer_path,
-                                      mode == RINGLM_LOAD_READ ? ringlm::LoadMode::kRead : ringlm::LoadMode::kMap);
+                                      mode == RINGLM_LOAD_READ ? ringlm::LoadMode::kRead : ringlm::LoadMode::kMap,
+                                      parts);
     if (!loaded.is_ok()) return report(loaded.status());
     auto* handle = new ringlm_model{std::move(loaded.value())};
     *out_model = handle;

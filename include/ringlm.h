@@ -139,6 +139,13 @@ typedef struct ringlm_model_params {
   /* Added in 0.2; a struct_size that ends before it (0.1 callers) means RINGLM_LOAD_MAP. */
   ringlm_load_mode load_mode; /* for a path; init: RINGLM_LOAD_MAP. Memory given in `data` is
                                  always used in place (another mode is refused)                    */
+  /* Added in 0.5; a struct_size that ends before it (0.4 callers on 32-bit targets) means false.
+   * On 64-bit targets the 0.4 struct had the same size, the field lying in padding that
+   * ringlm_model_params_init zeroed. */
+  bool vocab_only;            /* open only the tokenizer and its metadata, whatever the model's
+                                 architecture (vocabulary-only GGUF files included); weights are
+                                 neither checked nor kept. Tokenize, detokenize and get_info work;
+                                 sessions are refused with RINGLM_ERR_INVALID_ARGUMENT. init: false */
 } ringlm_model_params;
 
 RINGLM_API void ringlm_model_params_init(ringlm_model_params *params);
@@ -165,6 +172,8 @@ typedef struct ringlm_model_info {
   bool add_bos;
   bool add_eos;
 } ringlm_model_info;
+/* A model opened with vocab_only reports n_vocab, bos_token, eos_token, add_bos and add_eos; the
+ * other fields are 0. */
 
 /* Set out_info->struct_size = sizeof(ringlm_model_info) first (see "Versions of a struct"). */
 RINGLM_API ringlm_status ringlm_model_get_info(const ringlm_model *model, ringlm_model_info *out_info);

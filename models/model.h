@@ -18,6 +18,10 @@
 
 namespace ringlm {
 
+// What a loader opens: the whole model, or only its tokenizer and metadata (tokenizing needs no
+// weights, and vocabulary-only files have none).
+enum class ModelParts { kAll, kVocabOnly };
+
 struct LayerWeights {
   TensorView attn_norm;           // [n_embd]
   TensorView wq, wk, wv;          // [q_dim | kv_dim rows][n_embd cols]
@@ -43,6 +47,9 @@ struct Model final : LanguageModel {
   Tokenizer tokenizer;
   MappedFile file;  // keeps the weights mapped
   const Architecture* arch = nullptr;  // the family (models/architecture.h); set by the loader
+  // kVocabOnly: `tokenizer` and config.n_vocab only (config otherwise zero, no weights, arch may be
+  // null); the C API refuses sessions on it.
+  ModelParts parts = ModelParts::kAll;
   uint64_t n_params = 0;
   uint64_t weight_bytes = 0;
 

@@ -1,4 +1,5 @@
-// `ringlm tokenize`: ids as "[1, 450, 4996]" with --ids, else one piece per line.
+// `ringlm tokenize`: ids as "[1, 450, 4996]" with --ids, else one piece per line. Only the
+// tokenizer is opened, so any GGUF file with a vocabulary works, whatever its architecture.
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -20,7 +21,7 @@ int cmd_tokenize(int argc, char** argv) {
   const bool no_bos = args.flag("--no-bos");
   const bool force_bos = args.flag("--bos");
   if (!args.finish()) return 2;
-  ModelHandle handle = open_model("tokenize", model_path, tok_path);
+  ModelHandle handle = open_model("tokenize", model_path, tok_path, RINGLM_LOAD_MAP, true);
   if (!handle) return 1;
   ringlm_model* model = handle.get();  // freed with the handle
   ringlm_model_info info;

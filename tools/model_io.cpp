@@ -9,9 +9,10 @@
 namespace ringlm_cli {
 
 ModelHandle open_model(const char* command, const std::string& path, const std::string& tok_path,
-                       ringlm_load_mode load_mode) {
+                       ringlm_load_mode load_mode, bool vocab_only) {
   ringlm_model_params mp;
   ringlm_model_params_init(&mp);
+  mp.vocab_only = vocab_only;
   if (path.empty()) {
     if (!tok_path.empty()) {
       std::fprintf(stderr, "ringlm %s: -z TOKENIZER goes with -m MODEL (the built-in model has its own)\n", command);

@@ -17,8 +17,9 @@ using ModelHandle = std::unique_ptr<ringlm_model, ModelFree>;
 
 // The model at `path` (its tokenizer from the file unless `tok_path` is given), or the built-in
 // model when `path` is empty; null after printing "ringlm COMMAND: cannot load model: ..." to stderr.
+// `vocab_only`: the tokenizer alone, from a file of any architecture (no sessions on it).
 ModelHandle open_model(const char* command, const std::string& path, const std::string& tok_path,
-                       ringlm_load_mode load_mode = RINGLM_LOAD_MAP);
+                       ringlm_load_mode load_mode = RINGLM_LOAD_MAP, bool vocab_only = false);
 
 // The whole file as bytes; false after printing why not.
 bool read_text_file(const std::string& path, std::string* out);

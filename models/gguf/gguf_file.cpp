@@ -29,17 +29,7 @@ void split_integer(GgufType t, const GgufValue& v, bool& negative, int64_t& s, u
 // Integer array element `p` of type `t`.
 void load_integer(GgufType t, const uint8_t* p, bool& negative, int64_t& s, uint64_t& u) {
   GgufValue v;
-  switch (t) {
-    case GgufType::kU8: v.u = p[0]; break;
-    case GgufType::kI8: v.i = static_cast<int8_t>(p[0]); break;
-    case GgufType::kU16: v.u = load_u16(p); break;
-    case GgufType::kI16: v.i = static_cast<int16_t>(load_u16(p)); break;
-    case GgufType::kU32: v.u = load_u32(p); break;
-    case GgufType::kI32: v.i = static_cast<int32_t>(load_u32(p)); break;
-    case GgufType::kU64: v.u = load_u64(p); break;
-    case GgufType::kI64: v.i = static_cast<int64_t>(load_u64(p)); break;
-    default: break;
-  }
+  decode_gguf_scalar(t, p, v);
   split_integer(t, v, negative, s, u);
 }
 
@@ -48,6 +38,24 @@ bool in_range(bool negative, int64_t s, uint64_t u, int64_t lo, uint64_t hi) {
 }
 
 }  // namespace
+
+void decode_gguf_scalar(GgufType type, const uint8_t* p, GgufValue& v) {
+  switch (type) {
+    case GgufType::kU8: v.u = p[0]; break;
+    case GgufType::kBool: v.u = p[0] != 0; break;
+    case GgufType::kI8: v.i = static_cast<int8_t>(p[0]); break;
+    case GgufType::kU16: v.u = load_u16(p); break;
+    case GgufType::kI16: v.i = static_cast<int16_t>(load_u16(p)); break;
+    case GgufType::kU32: v.u = load_u32(p); break;
+    case GgufType::kI32: v.i = static_cast<int32_t>(load_u32(p)); break;
+    case GgufType::kU64: v.u = load_u64(p); break;
+    case GgufType::kI64: v.i = static_cast<int64_t>(load_u64(p)); break;
+    case GgufType::kF32: v.f = load_f32(p); break;
+    case GgufType::kF64: v.f = load_f64(p); break;
+    case GgufType::kString:
+    case GgufType::kArray: break;
+  }
+}
 
 const GgufKV* GgufFile::find(std::string_view key) const {
   auto it = kv_index_.find(key);

@@ -40,6 +40,10 @@ struct GgufValue {
   size_t data_bytes = 0;               // kArray: bytes spanned by all elements
 };
 
+// Decodes the fixed-size value of `type` at `p` (gguf_scalar_size(type) readable bytes) into
+// v.u, v.i or v.f; strings and arrays are left alone. The parser and the array readers share it.
+void decode_gguf_scalar(GgufType type, const uint8_t* p, GgufValue& v);
+
 struct GgufKV {
   std::string_view key;
   size_t offset = 0;  // file offset of the entry (for messages)

@@ -160,6 +160,17 @@ class TensorBinder {
   uint64_t bytes_ = 0;
 };
 
+// The per-layer structures are sized from block_count only once the tensor directory (already
+// bounded by the file's bytes) can hold that many layers.
+Status check_layer_tensors(const GgufFile& f, const Architecture& arch, int32_t n_layer) {
+  const uint64_t per_layer = arch.qkv_bias ? 12 : 9;
+  const uint64_t needed = per_layer * static_cast<uint64_t>(n_layer);
+  RINGLM_CHECK(needed <= f.tensors().size(), RINGLM_ERR_BAD_FORMAT,
+               "%s.block_count is %" PRId32 ", which needs %llu layer tensors; the file has %zu tensors in all",
+               arch.name, n_layer, static_cast<unsigned long long>(needed), f.tensors().size());
+  return Status::ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Model>> load_gguf(const GgufFile& f) {
@@ -204,6 +215,7 @@ Result<std::unique_ptr<Model>> load_gguf(const GgufFile& f) {
   } else {
     w.output = w.tok_embd;  // tied
   }
+  RINGLM_TRY(check_layer_tensors(f, *arch, c.n_layer));
   w.layers.resize(static_cast<size_t>(c.n_layer));
   for (int32_t l = 0; l < c.n_layer; ++l) {
     LayerWeights& lw = w.layers[static_cast<size_t>(l)];
@@ -237,22 +249,41 @@ Result<std::unique_ptr<Model>> load_gguf(const GgufFile& f) {
   return model;
 }
 
-Result<std::unique_ptr<Model>> load_gguf_from_memory(Span<const uint8_t> bytes) {
-  Result<GgufFile> file = GgufFile::parse(bytes);
-  if (!file.is_ok()) return file.status();
-  return load_gguf(file.value());
+Result<std::unique_ptr<Model>> load_gguf_vocab_only(const GgufFile& f) {
+  Result<Vocab> vocab = read_gguf_vocab(f);
+  if (!vocab.is_ok()) return vocab.status();
+  Result<Tokenizer> tok = Tokenizer::create(std::move(vocab.value()));
+  if (!tok.is_ok()) return tok.status();
+  auto model = std::make_unique<Model>();
+  model->parts = ModelParts::kVocabOnly;
+  model->config.arch.clear();
+  std::string_view arch_name;
+  if (f.get_string("general.architecture", arch_name).is_ok()) {
+    model->config.arch = std::string(arch_name);
+    model->arch = find_architecture(arch_name);
+  }
+  model->config.n_vocab = tok.value().size();
+  model->tokenizer = std::move(tok.value());
+  return model;
 }
 
-Result<std::unique_ptr<Model>> load_gguf_file(const char* path, LoadMode mode) {
+Result<std::unique_ptr<Model>> load_gguf_from_memory(Span<const uint8_t> bytes, ModelParts parts) {
+  Result<GgufFile> file = GgufFile::parse(bytes);
+  if (!file.is_ok()) return file.status();
+  return parts == ModelParts::kVocabOnly ? load_gguf_vocab_only(file.value()) : load_gguf(file.value());
+}
+
+Result<std::unique_ptr<Model>> load_gguf_file(const char* path, LoadMode mode, ModelParts parts) {
   RINGLM_CHECK(path != nullptr, RINGLM_ERR_INVALID_ARGUMENT, "model path is null");
   Result<MappedFile> mapped = MappedFile::open(path, mode);
   if (!mapped.is_ok()) return mapped.status();
-  Result<std::unique_ptr<Model>> model = load_gguf_from_memory(mapped.value().bytes());
+  Result<std::unique_ptr<Model>> model = load_gguf_from_memory(mapped.value().bytes(), parts);
   if (!model.is_ok()) {
     const Status& s = model.status();
     return Status::error(s.code(), "%s: %s", path, s.message());
   }
-  model.value()->file = std::move(mapped.value());  // the mapping moves; pointers into it stay valid
+  // The mapping moves and pointers into it stay valid; a tokenizer alone has copied what it needs.
+  if (parts == ModelParts::kAll) model.value()->file = std::move(mapped.value());
   return model;
 }
 

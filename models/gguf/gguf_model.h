@@ -37,11 +37,17 @@ namespace ringlm {
 // RINGLM_ERR_VOCAB_MISMATCH; each message names the key or tensor.
 Result<std::unique_ptr<Model>> load_gguf(const GgufFile& file);
 
-// Maps (or with LoadMode::kRead reads) the file; it is kept in Model::file.
-Result<std::unique_ptr<Model>> load_gguf_file(const char* path, LoadMode mode = LoadMode::kMap);
+// Only the tokenizer (tokenizer.ggml.*) of a GGUF file of any architecture, vocabulary-only files
+// included: a Model with ModelParts::kVocabOnly (models/model.h). The tokenizer copies what it
+// needs, so the file's bytes need not outlive it.
+Result<std::unique_ptr<Model>> load_gguf_vocab_only(const GgufFile& file);
+
+// Maps (or with LoadMode::kRead reads) the file; it is kept in Model::file (whole models only).
+Result<std::unique_ptr<Model>> load_gguf_file(const char* path, LoadMode mode = LoadMode::kMap,
+                                              ModelParts parts = ModelParts::kAll);
 
 // From memory the caller keeps alive for the model's lifetime. f32 tensors must be 4-byte aligned
 // in memory (a buffer start aligned to the file's alignment, 32 by default, guarantees it).
-Result<std::unique_ptr<Model>> load_gguf_from_memory(Span<const uint8_t> bytes);
+Result<std::unique_ptr<Model>> load_gguf_from_memory(Span<const uint8_t> bytes, ModelParts parts = ModelParts::kAll);
 
 }  // namespace ringlm

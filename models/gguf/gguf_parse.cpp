@@ -75,24 +75,6 @@ class Reader {
   size_t pos_ = 0;
 };
 
-void decode_scalar(GgufType type, const uint8_t* p, GgufValue& v) {
-  switch (type) {
-    case GgufType::kU8: v.u = p[0]; break;
-    case GgufType::kBool: v.u = p[0] != 0; break;
-    case GgufType::kI8: v.i = static_cast<int8_t>(p[0]); break;
-    case GgufType::kU16: v.u = load_u16(p); break;
-    case GgufType::kI16: v.i = static_cast<int16_t>(load_u16(p)); break;
-    case GgufType::kU32: v.u = load_u32(p); break;
-    case GgufType::kI32: v.i = static_cast<int32_t>(load_u32(p)); break;
-    case GgufType::kU64: v.u = load_u64(p); break;
-    case GgufType::kI64: v.i = static_cast<int64_t>(load_u64(p)); break;
-    case GgufType::kF32: v.f = load_f32(p); break;
-    case GgufType::kF64: v.f = load_f64(p); break;
-    case GgufType::kString:
-    case GgufType::kArray: break;
-  }
-}
-
 }  // namespace
 
 class GgufParser {
@@ -171,7 +153,7 @@ class GgufParser {
     const size_t scalar = gguf_scalar_size(v.type);
     if (scalar != 0) {
       RINGLM_TRY(r_.need(scalar, "value of key", key));
-      decode_scalar(v.type, r_.at(r_.pos()), v);
+      decode_gguf_scalar(v.type, r_.at(r_.pos()), v);
       r_.skip(scalar);
       return Status::ok();
     }

@@ -38,13 +38,28 @@ Result<ModelConfig> read_header(Span<const uint8_t> bytes, bool* shared_classifi
   return c;
 }
 
+// The tokenizer alone, sized by the checkpoint's header.
+Result<std::unique_ptr<Model>> load_vocab_only(const ModelConfig& c, Span<const uint8_t> tokenizer) {
+  Result<Vocab> vocab = read_llama2c_vocab(tokenizer, c.n_vocab);
+  if (!vocab.is_ok()) return vocab.status();
+  Result<Tokenizer> tok = Tokenizer::create(std::move(vocab.value()));
+  if (!tok.is_ok()) return tok.status();
+  auto model = std::make_unique<Model>();
+  model->parts = ModelParts::kVocabOnly;
+  model->config.n_vocab = c.n_vocab;
+  model->tokenizer = std::move(tok.value());
+  return model;
+}
+
 }  // namespace
 
-Result<std::unique_ptr<Model>> load_llama2c_from_memory(Span<const uint8_t> checkpoint, Span<const uint8_t> tokenizer) {
+Result<std::unique_ptr<Model>> load_llama2c_from_memory(Span<const uint8_t> checkpoint, Span<const uint8_t> tokenizer,
+                                                        ModelParts parts) {
   bool shared = true;
   Result<ModelConfig> header = read_header(checkpoint, &shared);
   if (!header.is_ok()) return header.status();
   const ModelConfig& c = header.value();
+  if (parts == ModelParts::kVocabOnly) return load_vocab_only(c, tokenizer);
   RINGLM_CHECK(reinterpret_cast<uintptr_t>(checkpoint.data()) % alignof(float) == 0, RINGLM_ERR_INVALID_ARGUMENT,
                "checkpoint buffer must be 4-byte aligned");
 
@@ -117,7 +132,8 @@ Result<std::unique_ptr<Model>> load_llama2c_from_memory(Span<const uint8_t> chec
   return model;
 }
 
-Result<std::unique_ptr<Model>> load_llama2c(const char* model_path, const char* tokenizer_path, LoadMode mode) {
+Result<std::unique_ptr<Model>> load_llama2c(const char* model_path, const char* tokenizer_path, LoadMode mode,
+                                            ModelParts parts) {
   Result<MappedFile> file = MappedFile::open(model_path, mode);
   if (!file.is_ok()) return file.status();
   // Said before the tokenizer is looked for: a missing tokenizer.bin would hide an empty model.
@@ -136,12 +152,14 @@ Result<std::unique_ptr<Model>> load_llama2c(const char* model_path, const char* 
   }
   Result<MappedFile> tok_file = MappedFile::open(tok_path.c_str());
   if (!tok_file.is_ok()) return tok_file.status();
-  Result<std::unique_ptr<Model>> model = load_llama2c_from_memory(file.value().bytes(), tok_file.value().bytes());
+  Result<std::unique_ptr<Model>> model =
+      load_llama2c_from_memory(file.value().bytes(), tok_file.value().bytes(), parts);
   if (!model.is_ok()) {
     Status s = model.status();
     return Status::error(s.code(), "%s: %s", model_path, s.message());
   }
-  model.value()->file = std::move(file.value());  // the mapping moves; pointers into it stay valid
+  // The mapping moves and pointers into it stay valid; a tokenizer alone has copied what it needs.
+  if (parts == ModelParts::kAll) model.value()->file = std::move(file.value());
   return model;
 }
 

@@ -17,13 +17,15 @@
 namespace ringlm {
 
 // Maps (or with LoadMode::kRead reads) the checkpoint, whose weights stay there, and reads the
-// tokenizer.
+// tokenizer. ModelParts::kVocabOnly reads the checkpoint's header (for the vocabulary size) and
+// the tokenizer, and keeps neither file.
 Result<std::unique_ptr<Model>> load_llama2c(const char* model_path, const char* tokenizer_path,
-                                            LoadMode mode = LoadMode::kMap);
+                                            LoadMode mode = LoadMode::kMap, ModelParts parts = ModelParts::kAll);
 
 // Same from memory the caller keeps alive for the model's lifetime; the checkpoint's float data
 // must be 4-byte aligned (buffer start 4-byte aligned).
-Result<std::unique_ptr<Model>> load_llama2c_from_memory(Span<const uint8_t> checkpoint, Span<const uint8_t> tokenizer);
+Result<std::unique_ptr<Model>> load_llama2c_from_memory(Span<const uint8_t> checkpoint, Span<const uint8_t> tokenizer,
+                                                        ModelParts parts = ModelParts::kAll);
 
 // Reads a llama2.c tokenizer for a model with n_vocab tokens.
 Result<Vocab> read_llama2c_vocab(Span<const uint8_t> bytes, int32_t n_vocab);

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cinttypes>
 #include <cstring>
 
@@ -32,8 +33,10 @@ Result<Vocab> read_llama2c_vocab(Span<const uint8_t> bytes, int32_t n_vocab) {
                bytes.size());
   Vocab vocab;
   vocab.kind = TokenizerKind::kSpm;
-  vocab.pieces.reserve(static_cast<size_t>(n_vocab));
-  vocab.scores.reserve(static_cast<size_t>(n_vocab));
+  // Every token takes at least 8 bytes of the file: reserve no more than the bytes can hold.
+  const size_t most = std::min(static_cast<size_t>(n_vocab > 0 ? n_vocab : 0), (bytes.size() - 4) / 8);
+  vocab.pieces.reserve(most);
+  vocab.scores.reserve(most);
   size_t off = 4;  // max_token_length is advisory; lengths are checked one by one instead
   for (int32_t i = 0; i < n_vocab; ++i) {
     if (off == bytes.size()) {

@@ -9,16 +9,15 @@
 //       - single-pattern splitters: every match becomes a word and so does every gap between
 //         matches (how llama.cpp applies a regex such as \p{N} or [0-9][0-9][0-9]).
 //  2. Map each word's bytes to GPT-2's printable code points (utf8.h).
-//  3. Merge adjacent symbols, lowest merge rank first (leftmost on ties), with a priority queue;
-//     stale candidates are recognised by their recorded length, as in spm_tokenizer.cpp.
+//  3. Merge adjacent symbols, lowest merge rank first (leftmost on ties; symbol_merge.h).
 //  4. Each final symbol is a piece; one that is not falls back to its characters' tokens.
 //
 // Malformed UTF-8 bytes are classified as U+FFFD (as llama.cpp does) but keep their own bytes,
 // so the text still round-trips.
 #include <array>
-#include <queue>
 
 #include "models/tokenizer/pre_tokenizer.h"
+#include "models/tokenizer/symbol_merge.h"
 #include "models/tokenizer/tokenizer.h"
 #include "models/tokenizer/unicode.h"
 #include "models/tokenizer/utf8.h"
@@ -215,23 +214,6 @@ const ByteChars& byte_chars() {
   return table;
 }
 
-struct Symbol {
-  int32_t prev;
-  int32_t next;
-  uint32_t start;  // byte offset in the encoded word
-  uint32_t len;    // bytes; 0 once merged into its left neighbour
-};
-
-struct Candidate {
-  int32_t rank;
-  int32_t left;
-  uint32_t len;  // combined length when queued; a mismatch later means the pair is stale
-  bool operator<(const Candidate& o) const {  // priority_queue pops the "largest": lowest rank, leftmost
-    if (rank != o.rank) return rank > o.rank;
-    return left > o.left;
-  }
-};
-
 }  // namespace
 
 bool pre_tokenizer_from_name(std::string_view name, PreTokenizer& pre, bool& ignore_merges) {
@@ -345,7 +327,7 @@ Status Tokenizer::encode_bpe(std::string_view text, std::vector<int32_t>& out) c
   const ByteChars& chars = byte_chars();
   std::string word;
   std::string pair_key;
-  std::vector<Symbol> symbols;
+  std::vector<MergeSymbol> symbols;
   for (std::string_view raw : words) {
     // 2. The word's bytes as GPT-2 code points.
     word.clear();
@@ -362,49 +344,20 @@ Status Tokenizer::encode_bpe(std::string_view text, std::vector<int32_t>& out) c
     }
 
     // 3. Ranked merges over the word's characters.
-    symbols.clear();
-    for (size_t pos = 0; pos < word.size();) {
-      size_t len = utf8_sequence_length(static_cast<uint8_t>(word[pos]));
-      if (pos + len > word.size()) len = word.size() - pos;
-      const int32_t index = static_cast<int32_t>(symbols.size());
-      symbols.push_back(Symbol{index - 1, index + 1, static_cast<uint32_t>(pos), static_cast<uint32_t>(len)});
-      pos += len;
-    }
+    split_symbols(word, symbols);
     if (symbols.empty()) continue;
-    symbols.back().next = -1;
-
-    std::priority_queue<Candidate> queue;
-    auto try_pair = [&](int32_t left) {
-      if (left < 0) return;
-      const int32_t right = symbols[static_cast<size_t>(left)].next;
-      if (right < 0) return;
-      const Symbol& a = symbols[static_cast<size_t>(left)];
-      const Symbol& b = symbols[static_cast<size_t>(right)];
-      pair_key.assign(word, a.start, a.len);
+    merge_symbols(word, symbols, [&](std::string_view a, std::string_view b, double& priority) {
+      pair_key.assign(a.data(), a.size());
       pair_key.push_back(' ');
-      pair_key.append(word, b.start, b.len);
+      pair_key.append(b.data(), b.size());
       auto it = merge_ranks_.find(pair_key);
-      if (it != merge_ranks_.end()) queue.push(Candidate{it->second, left, a.len + b.len});
-    };
-    for (int32_t i = 0; i + 1 < static_cast<int32_t>(symbols.size()); ++i) try_pair(i);
-    while (!queue.empty()) {
-      const Candidate c = queue.top();
-      queue.pop();
-      Symbol& left = symbols[static_cast<size_t>(c.left)];
-      if (left.len == 0 || left.next < 0) continue;
-      Symbol& right = symbols[static_cast<size_t>(left.next)];
-      if (left.len + right.len != c.len) continue;  // one side changed since it was queued
-      left.len += right.len;
-      right.len = 0;
-      left.next = right.next;
-      if (right.next >= 0) symbols[static_cast<size_t>(right.next)].prev = c.left;
-      try_pair(left.prev);
-      try_pair(c.left);
-    }
+      if (it != merge_ranks_.end()) priority = -static_cast<double>(it->second);  // lowest rank first
+      return it != merge_ranks_.end();
+    });
 
     // 4. Symbols to ids; an unknown symbol falls back to its characters (then <unk>).
     for (int32_t i = 0; i >= 0; i = symbols[static_cast<size_t>(i)].next) {
-      const Symbol& s = symbols[static_cast<size_t>(i)];
+      const MergeSymbol& s = symbols[static_cast<size_t>(i)];
       const std::string_view piece = std::string_view(word).substr(s.start, s.len);
       const int32_t id = find(piece);
       if (id >= 0) {

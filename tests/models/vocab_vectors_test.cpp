@@ -8,7 +8,10 @@
 // encoding uses add_bos = false and does not parse control tokens.
 #include <doctest/doctest.h>
 
+#include <dirent.h>
+
 #include <algorithm>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -16,6 +19,7 @@
 #include "models/gguf/gguf_file.h"
 #include "models/gguf/gguf_vocab.h"
 #include "models/tokenizer/tokenizer.h"
+#include "ringlm.h"
 #include "test_support.h"
 
 using namespace ringlm;
@@ -189,4 +193,102 @@ TEST_CASE("vocab round trip: ggml-vocab-starcoder.gguf (byte-level BPE, starcode
   std::vector<int32_t> ids;
   REQUIRE(vf.tokenizer.encode("12345", false, ids).is_ok());
   CHECK(ids.size() == 5);
+}
+
+namespace {
+
+// Every vocabulary file in shared/vocab, sorted.
+std::vector<std::string> shared_vocabularies() {
+  std::vector<std::string> names;
+  DIR* dir = opendir(ringlm_test::shared_path("vocab").c_str());
+  REQUIRE(dir != nullptr);
+  for (dirent* e = readdir(dir); e != nullptr; e = readdir(dir)) {
+    const std::string name = e->d_name;
+    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".gguf") == 0) names.push_back(name);
+  }
+  closedir(dir);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+struct ModelFree {
+  void operator()(ringlm_model* m) const { ringlm_model_free(m); }
+};
+using ModelHandle = std::unique_ptr<ringlm_model, ModelFree>;
+
+ModelHandle open_vocab_only(const std::string& path) {
+  ringlm_model_params mp;
+  ringlm_model_params_init(&mp);
+  mp.path = path.c_str();
+  mp.vocab_only = true;
+  ringlm_model* m = nullptr;
+  const ringlm_status st = ringlm_model_open(&mp, &m);
+  REQUIRE_MESSAGE(st == RINGLM_OK, path, ": ", ringlm_last_error_message());
+  return ModelHandle(m);
+}
+
+std::vector<int32_t> c_tokenize(const ringlm_model* m, const std::string& text, bool add_bos) {
+  std::vector<int32_t> ids(text.size() + 8);
+  size_t n = 0;
+  const ringlm_status st = ringlm_tokenize(m, text.data(), text.size(), add_bos, ids.data(), ids.size(), &n);
+  REQUIRE_MESSAGE(st == RINGLM_OK, ringlm_last_error_message());
+  ids.resize(n);
+  return ids;
+}
+
+}  // namespace
+
+// What `ringlm tokenize` does: the tokenizer alone (vocab_only, so phi3, gpt2 and starcoder2 files
+// open too), BOS as the model info says. With vectors, the ids are llama.cpp's (BOS prepended when
+// the rule adds it); without, the text round-trips.
+TEST_CASE("vocab vectors through the C API: every shared vocabulary opened vocab_only, BOS as llama.cpp adds it") {
+  const std::vector<std::string> names = shared_vocabularies();
+  REQUIRE(names.size() >= 4);
+  for (const std::string& name : names) {
+    CAPTURE(name);
+    VocabFile vf;
+    load_vocab(name, vf);
+    const Vocab& v = vf.tokenizer.vocab();
+    ModelHandle m = open_vocab_only(ringlm_test::shared_path("vocab/" + name));
+    ringlm_model_info info;
+    info.struct_size = sizeof(info);
+    REQUIRE(ringlm_model_get_info(m.get(), &info) == RINGLM_OK);
+    CHECK(info.n_vocab == vf.tokenizer.size());
+    CHECK(info.n_layer == 0);
+    CHECK(info.n_params == 0);
+    // llama.cpp's rule for these files: add_bos_token where given, else SentencePiece adds BOS
+    // and GPT-2 style BPE (gpt-2, starcoder) does not.
+    CHECK(info.add_bos == (v.kind == TokenizerKind::kSpm));
+    CHECK(!info.add_eos);
+
+    const std::vector<uint8_t> out = ringlm_test::read_file(ringlm_test::shared_path("vocab/" + name + ".out"));
+    if (!out.empty()) {
+      const std::vector<Vector> vectors = read_vectors(name);
+      size_t passed = 0;
+      for (const Vector& vec : vectors) {
+        std::vector<int32_t> expected = vec.ids;
+        if (info.add_bos) expected.insert(expected.begin(), info.bos_token);
+        const std::vector<int32_t> ids = c_tokenize(m.get(), vec.text, info.add_bos);
+        INFO("text [" << vec.text << "] expected" << ids_string(expected) << " got" << ids_string(ids));
+        CHECK(ids == expected);
+        passed += ids == expected ? 1 : 0;
+      }
+      MESSAGE(name << " through the C API: " << passed << "/" << vectors.size() << " vectors match");
+      continue;
+    }
+    for (const std::string& text : kRoundTripTexts) {
+      const std::vector<int32_t> ids = c_tokenize(m.get(), text, info.add_bos);
+      REQUIRE(!ids.empty());
+      CHECK((ids.front() == info.bos_token) == info.add_bos);
+      const std::vector<int32_t> body(ids.begin() + (info.add_bos ? 1 : 0), ids.end());
+      std::vector<int32_t> direct;
+      REQUIRE(vf.tokenizer.encode(text, false, direct).is_ok());
+      CHECK(body == direct);
+      std::string back(text.size() + 64, '\0');
+      size_t written = 0;
+      REQUIRE(ringlm_detokenize(m.get(), ids.data(), ids.size(), &back[0], back.size(), &written) == RINGLM_OK);
+      back.resize(written);
+      CHECK(back == text);
+    }
+  }
 }

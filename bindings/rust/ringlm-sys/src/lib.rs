@@ -61,6 +61,8 @@ pub struct ringlm_model_params {
     pub tokenizer_data: *const c_void,
     pub tokenizer_data_size: usize,
     pub load_mode: ringlm_load_mode,
+    /// 0.5: only the tokenizer and its metadata, whatever the architecture; no sessions on it.
+    pub vocab_only: bool,
 }
 
 #[repr(C)]

@@ -32,7 +32,8 @@ fn rust_structs() -> Vec<StructLayout> {
             data_size,
             tokenizer_data,
             tokenizer_data_size,
-            load_mode
+            load_mode,
+            vocab_only
         }),
         layout!(ringlm_model_info {
             struct_size,
@@ -152,6 +153,10 @@ fn rust_functions() -> Vec<&'static str> {
         ringlm_session_set_abort_callback,
         ringlm_session_get_stats,
         ringlm_session_generate,
+        ringlm_sampling_params_init,
+        ringlm_session_set_sampling,
+        ringlm_session_set_abort_callback,
+        ringlm_session_get_stats,
         ringlm_session_state_size,
         ringlm_session_state_save,
         ringlm_session_state_load,
