@@ -312,8 +312,18 @@ RINGLM_API ringlm_status ringlm_session_generate(ringlm_session *session, const 
 /* A snapshot holds the KV cache, position, current logits and sampler RNG: a session restored
  * from it continues exactly as the original would (prompt caching: prefill a shared system prompt
  * once, save, restore into many sessions). It can be loaded into any session of the same model
- * created with the same n_ctx, streaming/sinks, kv_type and recompute settings. Saving and
- * loading never allocate; a snapshot that does not fit is rejected before the session changes. */
+ * created with the same n_ctx, streaming/sinks, kv_type and recompute settings, and the same
+ * weights (a snapshot carries a fingerprint of them, computed once per model at its first
+ * snapshot: that call reads every weight).
+ * Loading checks everything before the session changes, and a refused snapshot leaves it as it
+ * was: RINGLM_ERR_BAD_FORMAT for a bad magic or a value a session cannot hold (slots in use past
+ * the ring, n_past past a plain session's n_ctx, a position outside the slot rule, NaN logits,
+ * non-finite int8 scales, token ids outside the vocabulary), RINGLM_ERR_UNSUPPORTED for another
+ * format version, RINGLM_ERR_INVALID_ARGUMENT for another model, other weights or another cache
+ * layout, RINGLM_ERR_TRUNCATED for a short one. The file functions write a temporary file beside
+ * `path` and rename it over `path` (a failed save leaves the old file as it was; a symlink is
+ * written through), and read a file whole into private pages before checking it; their messages
+ * name the system's reason. Saving and loading a buffer never allocate. */
 RINGLM_API ringlm_status ringlm_session_state_size(const ringlm_session *session, size_t *bytes);
 RINGLM_API ringlm_status ringlm_session_state_save(const ringlm_session *session, void *buf, size_t capacity,
                                                    size_t *written);

@@ -11,6 +11,7 @@
 #include "core/status.h"
 #include "core/tensor.h"
 #include "models/architecture.h"
+#include "models/model_fingerprint.h"
 #include "models/tokenizer/tokenizer.h"
 #include "platform/mapped_file.h"
 #include "runtime/language_model.h"
@@ -62,6 +63,10 @@ struct Model final : LanguageModel {
   std::string_view piece_after(int32_t prev, int32_t token) const override {
     return tokenizer.decoded_after(prev, token);
   }
+  uint64_t weights_fingerprint() const override { return fingerprint_.get(*this); }
+
+ private:
+  FingerprintCache fingerprint_;
 };
 
 }  // namespace ringlm

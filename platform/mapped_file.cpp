@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include "platform/fd_io.h"
 #include "platform/regular_file.h"
 
 // Bare-metal C libraries (newlib) have no mmap: files are read into memory there.
@@ -46,21 +47,6 @@ void MappedFile::release() {
 
 MappedFile::~MappedFile() { release(); }
 
-namespace {
-// Reads exactly `size` bytes of fd into buf (retrying short reads and EINTR).
-Status read_all(int fd, uint8_t* buf, size_t size, const char* path) {
-  size_t done = 0;
-  while (done < size) {
-    ssize_t n = ::read(fd, buf + done, size - done);
-    if (n <= 0) {
-      if (n < 0 && errno == EINTR) continue;
-      return Status::error(RINGLM_ERR_IO, "read of '%s' failed at byte %zu of %zu", path, done, size);
-    }
-    done += static_cast<size_t>(n);
-  }
-  return Status::ok();
-}
-}  // namespace
 
 Result<MappedFile> MappedFile::open(const char* path, LoadMode mode) {
   Result<RegularFile> opened = open_regular_file(path);  // never blocks on a FIFO
@@ -99,9 +85,12 @@ Result<MappedFile> MappedFile::open(const char* path, LoadMode mode) {
     ::close(fd);
     return Status::error(RINGLM_ERR_OUT_OF_MEMORY, "cannot allocate %zu bytes to read '%s'", file.size_, path);
   }
-  Status read = read_all(fd, file.copy_.data(), file.size_, path);
+  const bool read = read_all(fd, file.copy_.data(), file.size_);
+  const int err = errno;
   ::close(fd);
-  if (!read.is_ok()) return read;
+  if (!read) {
+    return Status::error(RINGLM_ERR_IO, "cannot read '%s': %s", path, err != 0 ? std::strerror(err) : "the file ended early");
+  }
   file.copy_.protect_read_only();
   file.data_ = file.copy_.data();
   return file;

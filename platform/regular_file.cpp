@@ -8,13 +8,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "platform/fd_io.h"
+
 // FIFOs, symlinks and fcntl exist on hosted POSIX systems; bare-metal C libraries (newlib) declare
 // some of them without an implementation behind.
 #if defined(__unix__) || defined(__APPLE__)
 #define RINGLM_POSIX_FILES 1
-#endif
-#ifndef O_CLOEXEC
-#define O_CLOEXEC 0  // C libraries without exec (newlib): no descriptor to keep from a child
 #endif
 
 namespace ringlm {

@@ -99,17 +99,22 @@ void KvCache::commit(uint32_t slot, int64_t pos) {
   if (slot + 1 > slots_in_use_) slots_in_use_ = slot + 1;
 }
 
-size_t KvCache::regions(Region out[5]) {
-  const size_t bytes = n_rows() * row_bytes();
+// One list of ranges for both kinds of region: `self` is a KvCache or a const KvCache.
+template <class Out, class Self>
+size_t KvCache::regions_of(Self& self, Out* out) {
+  const size_t bytes = self.n_rows() * self.row_bytes();
   size_t n = 0;
-  out[n++] = Region{keys_, bytes};
-  out[n++] = Region{values_, bytes};
-  if (shape_.type == KvType::kInt8) {
-    out[n++] = Region{key_scales_, n_rows() * sizeof(float)};
-    out[n++] = Region{value_scales_, n_rows() * sizeof(float)};
+  out[n++] = Out{self.keys_, bytes};
+  out[n++] = Out{self.values_, bytes};
+  if (self.shape_.type == KvType::kInt8) {
+    out[n++] = Out{self.key_scales_, self.n_rows() * sizeof(float)};
+    out[n++] = Out{self.value_scales_, self.n_rows() * sizeof(float)};
   }
-  out[n++] = Region{positions_, capacity() * sizeof(int64_t)};
+  out[n++] = Out{self.positions_, self.capacity() * sizeof(int64_t)};
   return n;
 }
+
+size_t KvCache::regions(Region out[5]) { return regions_of(*this, out); }
+size_t KvCache::regions(ConstRegion out[5]) const { return regions_of(*this, out); }
 
 }  // namespace ringlm

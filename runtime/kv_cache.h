@@ -35,6 +35,11 @@ class KvCache {
     uint32_t n_window = 0;
     KvType type = KvType::kF32;
     uint32_t capacity() const { return n_sinks + n_window; }
+    // Slot that stores the token at sequence index t (t >= 0).
+    uint32_t slot_for(int64_t t) const {
+      if (t < static_cast<int64_t>(n_sinks)) return static_cast<uint32_t>(t);
+      return n_sinks + static_cast<uint32_t>((t - n_sinks) % n_window);
+    }
   };
 
   // Lays out storage in `arena` (measure mode: sizes only). False if the arena ran out.
@@ -50,10 +55,7 @@ class KvCache {
   int32_t head_dim() const { return shape_.head_dim; }
 
   // Slot that stores the token at sequence index t (t >= 0).
-  uint32_t slot_for(int64_t t) const {
-    if (t < static_cast<int64_t>(shape_.n_sinks)) return static_cast<uint32_t>(t);
-    return shape_.n_sinks + static_cast<uint32_t>((t - shape_.n_sinks) % shape_.n_window);
-  }
+  uint32_t slot_for(int64_t t) const { return shape_.slot_for(t); }
   // Slots [0, slots_in_use()) may hold tokens; the rest have never been written.
   uint32_t slots_in_use() const { return slots_in_use_; }
   const int64_t* positions() const { return positions_; }
@@ -81,13 +83,19 @@ class KvCache {
   KvRows key_rows(int32_t layer, int32_t head) const { return rows(keys_, key_scales_, layer, head); }
   KvRows value_rows(int32_t layer, int32_t head) const { return rows(values_, value_scales_, layer, head); }
 
-  // The whole state as byte ranges, for snapshots: K, V, scales (may be empty), positions.
+  // The whole state as byte ranges, for snapshots: K, V, int8 scales (K, V), positions; a
+  // snapshot restores them with set_slots_in_use.
   struct Region {
     void* data;
     size_t bytes;
   };
+  struct ConstRegion {
+    const void* data;
+    size_t bytes;
+  };
   size_t regions(Region out[5]);
-  uint32_t& slots_in_use_ref() { return slots_in_use_; }
+  size_t regions(ConstRegion out[5]) const;
+  void set_slots_in_use(uint32_t n) { slots_in_use_ = n <= capacity() ? n : capacity(); }
 
  private:
   size_t row_bytes() const { return static_cast<size_t>(shape_.head_dim) * kv_type_bytes(shape_.type); }
@@ -105,6 +113,8 @@ class KvCache {
                   shape_.type == KvType::kF32 ? KvRowType::kF32 : i8 ? KvRowType::kI8 : KvRowType::kBF16,
                   i8 ? scales + scale_index(layer, 0, head) : nullptr, static_cast<size_t>(shape_.n_head_kv)};
   }
+  template <class Out, class Self>
+  static size_t regions_of(Self& self, Out* out);
   size_t n_rows() const {
     return static_cast<size_t>(shape_.n_layer) * capacity() * static_cast<size_t>(shape_.n_head_kv);
   }

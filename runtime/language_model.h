@@ -55,6 +55,11 @@ class LanguageModel {
   virtual bool is_end_of_generation(int32_t token) const = 0;
   virtual std::string_view piece_after(int32_t prev, int32_t token) const = 0;
 
+  // A hash of the weights (every tensor's name, type, shape and bytes), the same for the same
+  // weights: snapshots carry it so that one made with other weights is refused. Computed at the
+  // first call, which reads every weight once.
+  virtual uint64_t weights_fingerprint() const = 0;
+
  protected:
   ~LanguageModel() = default;  // owned and freed as the concrete model, never through this interface
 };

@@ -24,6 +24,8 @@
 
 namespace ringlm {
 
+struct SnapshotTarget;  // runtime/session_state_check.h
+
 struct SessionConfig {
   uint32_t n_ctx = 0;      // 0: the model's training context
   uint32_t n_batch = 0;    // 0: min(n_ctx, 64)
@@ -88,6 +90,8 @@ class Session {
   Status load_state_file(const char* path);
   // Makes this session continue exactly where `other` (same model and config) stands.
   Status copy_state_from(const Session& other);
+  // The header this session writes and the segment sizes a snapshot for it must have.
+  SnapshotTarget snapshot_target() const;
 
   // Streaming only, for tests and tools: jump `n` positions ahead as if n tokens had streamed
   // through (the window empties; sinks stay).
@@ -109,12 +113,6 @@ class Session {
   bool layout_parts(Arena& arena);
   // Runs tokens in n_batch chunks; returns how many were run before an abort (n when none).
   size_t run(const int32_t* tokens, size_t n, int64_t start_pos);
-  struct StateSegment {
-    void* data;
-    size_t bytes;
-  };
-  // The state after the header, up to 8 segments; `loading` points the logits at row 0.
-  size_t state_segments(StateSegment* out, bool loading) const;
 
   const LanguageModel* model_;
   SessionConfig config_;
