@@ -24,12 +24,14 @@ Status check_positions(const uint8_t* positions, uint32_t slots, int64_t n_past,
     const int64_t p = read_at<int64_t>(positions, s);
     if (p == -1) continue;
     RINGLM_CHECK(s < slots, RINGLM_ERR_BAD_FORMAT,
-                 "snapshot slot %" PRIu32 " holds position %" PRId64 " beyond the %" PRIu32 " slots in use", s, p, slots);
+                 "snapshot slot %" PRIu32 " holds position %lld beyond the %" PRIu32 " slots in use", s,
+                 static_cast<long long>(p), slots);
     RINGLM_CHECK(p >= 0 && p < n_past, RINGLM_ERR_BAD_FORMAT,
-                 "snapshot slot %" PRIu32 " holds position %" PRId64 ", outside 0..%" PRId64, s, p, n_past - 1);
+                 "snapshot slot %" PRIu32 " holds position %lld, outside 0..%lld", s, static_cast<long long>(p),
+                 static_cast<long long>(n_past - 1));
     RINGLM_CHECK(shape.slot_for(p) == s, RINGLM_ERR_BAD_FORMAT,
-                 "snapshot slot %" PRIu32 " holds position %" PRId64 ", which belongs in slot %" PRIu32, s, p,
-                 shape.slot_for(p));
+                 "snapshot slot %" PRIu32 " holds position %lld, which belongs in slot %" PRIu32, s,
+                 static_cast<long long>(p), shape.slot_for(p));
   }
   return Status::ok();
 }
@@ -65,9 +67,9 @@ Status check_snapshot_header(const SnapshotHeader& got, const SnapshotTarget& ta
                ", vocab %" PRIu32 ", embd %" PRIu32 ")",
                got.n_layer, got.n_head_kv, got.head_dim, got.n_vocab, got.n_embd);
   RINGLM_CHECK(got.weights_fingerprint == want.weights_fingerprint, RINGLM_ERR_INVALID_ARGUMENT,
-               "snapshot was made with other weights of the same shape (fingerprint %016" PRIx64
-               ", this model's is %016" PRIx64 ")",
-               got.weights_fingerprint, want.weights_fingerprint);
+               "snapshot was made with other weights of the same shape (fingerprint %016llx, this model's is %016llx)",
+               static_cast<unsigned long long>(got.weights_fingerprint),
+               static_cast<unsigned long long>(want.weights_fingerprint));
   RINGLM_CHECK(got.kv_type == want.kv_type && got.n_sinks == want.n_sinks && got.n_window == want.n_window &&
                    got.recompute == want.recompute && got.n_ctx == want.n_ctx && got.streaming == want.streaming,
                RINGLM_ERR_INVALID_ARGUMENT,
@@ -90,18 +92,19 @@ Status check_snapshot(const SnapshotHeader& got, const uint8_t* payload, size_t 
   RINGLM_CHECK(payload_size == target.payload_bytes(), RINGLM_ERR_BAD_FORMAT, "snapshot has %zu trailing bytes",
                payload_size - target.payload_bytes());
   const int64_t n_past = got.n_past;
-  RINGLM_CHECK(n_past >= 0, RINGLM_ERR_BAD_FORMAT, "snapshot n_past is %" PRId64, n_past);
+  RINGLM_CHECK(n_past >= 0, RINGLM_ERR_BAD_FORMAT, "snapshot n_past is %lld", static_cast<long long>(n_past));
   if (got.streaming) {
-    RINGLM_CHECK(n_past <= kMaxStreamingPosition, RINGLM_ERR_BAD_FORMAT, "snapshot n_past %" PRId64 " is out of range",
-                 n_past);
+    RINGLM_CHECK(n_past <= kMaxStreamingPosition, RINGLM_ERR_BAD_FORMAT, "snapshot n_past %lld is out of range",
+                 static_cast<long long>(n_past));
   } else {
     RINGLM_CHECK(n_past <= static_cast<int64_t>(got.n_ctx), RINGLM_ERR_BAD_FORMAT,
-                 "snapshot n_past %" PRId64 " exceeds the context of %" PRIu32 " tokens", n_past, got.n_ctx);
+                 "snapshot n_past %lld exceeds the context of %" PRIu32 " tokens", static_cast<long long>(n_past),
+                 got.n_ctx);
   }
   RINGLM_CHECK(got.last_token >= -1 && got.last_token < static_cast<int32_t>(got.n_vocab), RINGLM_ERR_BAD_FORMAT,
                "snapshot last token %" PRId32 " is outside the vocabulary", got.last_token);
   RINGLM_CHECK(got.has_logits <= 1 && (got.has_logits == 0 || n_past > 0), RINGLM_ERR_BAD_FORMAT,
-               "snapshot logits flag %" PRIu32 " with n_past %" PRId64, got.has_logits, n_past);
+               "snapshot logits flag %" PRIu32 " with n_past %lld", got.has_logits, static_cast<long long>(n_past));
 
   const uint8_t* p = payload;
   if (got.has_logits) {
@@ -118,7 +121,7 @@ Status check_snapshot(const SnapshotHeader& got, const uint8_t* payload, size_t 
   RINGLM_CHECK(slots <= capacity, RINGLM_ERR_BAD_FORMAT,
                "snapshot has %" PRIu32 " slots in use, more than the ring's %" PRIu32, slots, capacity);
   RINGLM_CHECK(static_cast<int64_t>(slots) <= n_past, RINGLM_ERR_BAD_FORMAT,
-               "snapshot has %" PRIu32 " slots in use after %" PRId64 " tokens", slots, n_past);
+               "snapshot has %" PRIu32 " slots in use after %lld tokens", slots, static_cast<long long>(n_past));
   p += 2 * target.kv_bytes;
   const uint8_t* scales = p;
   p += 2 * target.scale_bytes;
@@ -133,7 +136,7 @@ Status check_snapshot(const SnapshotHeader& got, const uint8_t* payload, size_t 
     for (int64_t i = 0; i < n_past; ++i) {
       const int32_t t = read_at<int32_t>(p, static_cast<size_t>(i));
       RINGLM_CHECK(t >= 0 && t < static_cast<int32_t>(got.n_vocab), RINGLM_ERR_BAD_FORMAT,
-                   "snapshot history token %" PRId64 " is %" PRId32 ", outside the vocabulary", i, t);
+                   "snapshot history token %lld is %" PRId32 ", outside the vocabulary", static_cast<long long>(i), t);
     }
   }
   return Status::ok();
