@@ -4,6 +4,7 @@
  * semihosting (startup.c, syscalls.c). The same source runs on both. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ringlm.h"
@@ -73,6 +74,10 @@ int main(void) {
   fputs(PROMPT, stdout);  /* also sets up stdout's buffer before the checks start */
   fflush(stdout);
   firmware_init_done();
+#ifdef FIRMWARE_ALLOCATE_AFTER_INIT /* CI builds this once to see the host check catch it */
+  void *volatile block = malloc(16); /* volatile: the compiler may not elide the pair */
+  free(block);
+#endif
   st = ringlm_session_generate(session, prompt, n_prompt, N_CTX - n_prompt, print_piece, NULL, NULL);
   fflush(stdout);
   const int leaks = firmware_check_after_init();
