@@ -1,5 +1,5 @@
-/* What main.c asks of the platform it runs on: the host build counts heap and file calls after
- * init (host_check.c); the Cortex-M build has nothing to count (syscalls.c). */
+/* What main.c asks of the platform it runs on: the host build counts heap and file calls
+ * (host_check.c); the Cortex-M build watches the heap's top (syscalls.c). */
 #pragma once
 
 #ifndef FIRMWARE_ARENA_BYTES
@@ -10,5 +10,5 @@
 void firmware_mark(const char *what);
 /* From here on no heap allocation and no file-system call is allowed. */
 void firmware_init_done(void);
-/* How many were made since firmware_init_done (printed to stderr when not 0). */
+/* Prints what happened since firmware_init_done to stderr; non-zero if the rule was broken. */
 int firmware_check_after_init(void);
