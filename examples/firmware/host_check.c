@@ -1,6 +1,7 @@
 /* Host build of the firmware example: the heap and file-opening functions are wrapped at link time
  * (-Wl,--wrap=..., see WRAPS in .ci/firmware) and every call after firmware_init_done() is counted. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -25,15 +26,25 @@ int __wrap_posix_memalign(void **p, size_t align, size_t n) { return COUNT_ALLOC
 void *__wrap_aligned_alloc(size_t align, size_t n) { return COUNT_ALLOC_BYTES(n), __real_aligned_alloc(align, n); }
 
 /* The C++ allocation functions the library calls reach malloc inside the C++ runtime, out of the
- * wrapper's reach: operator new and new[], plain and aligned. */
-void *__real__Znwm(size_t n);
-void *__real__Znam(size_t n);
-void *__real__ZnwmSt11align_val_t(size_t n, size_t align);
-void *__real__ZnamSt11align_val_t(size_t n, size_t align);
-void *__wrap__Znwm(size_t n) { return COUNT_ALLOC_BYTES(n), __real__Znwm(n); }
-void *__wrap__Znam(size_t n) { return COUNT_ALLOC_BYTES(n), __real__Znam(n); }
-void *__wrap__ZnwmSt11align_val_t(size_t n, size_t align) { return COUNT_ALLOC_BYTES(n), __real__ZnwmSt11align_val_t(n, align); }
-void *__wrap__ZnamSt11align_val_t(size_t n, size_t align) { return COUNT_ALLOC_BYTES(n), __real__ZnamSt11align_val_t(n, align); }
+ * wrapper's reach: operator new and new[], plain and aligned. Their mangled names spell size_t:
+ * m (unsigned long) on 64-bit targets, j (unsigned int) on 32-bit ones. */
+#if SIZE_MAX > 0xFFFFFFFFu
+#define SIZE_T_CODE "m"
+#else
+#define SIZE_T_CODE "j"
+#endif
+void *real_new(size_t n) __asm__("__real__Znw" SIZE_T_CODE);
+void *real_new_array(size_t n) __asm__("__real__Zna" SIZE_T_CODE);
+void *real_new_aligned(size_t n, size_t align) __asm__("__real__Znw" SIZE_T_CODE "St11align_val_t");
+void *real_new_array_aligned(size_t n, size_t align) __asm__("__real__Zna" SIZE_T_CODE "St11align_val_t");
+void *wrap_new(size_t n) __asm__("__wrap__Znw" SIZE_T_CODE);
+void *wrap_new_array(size_t n) __asm__("__wrap__Zna" SIZE_T_CODE);
+void *wrap_new_aligned(size_t n, size_t align) __asm__("__wrap__Znw" SIZE_T_CODE "St11align_val_t");
+void *wrap_new_array_aligned(size_t n, size_t align) __asm__("__wrap__Zna" SIZE_T_CODE "St11align_val_t");
+void *wrap_new(size_t n) { return COUNT_ALLOC_BYTES(n), real_new(n); }
+void *wrap_new_array(size_t n) { return COUNT_ALLOC_BYTES(n), real_new_array(n); }
+void *wrap_new_aligned(size_t n, size_t align) { return COUNT_ALLOC_BYTES(n), real_new_aligned(n, align); }
+void *wrap_new_array_aligned(size_t n, size_t align) { return COUNT_ALLOC_BYTES(n), real_new_array_aligned(n, align); }
 
 int __real_open(const char *path, int flags, ...);
 int __real_openat(int dir, const char *path, int flags, ...);
