@@ -17,6 +17,12 @@ void Reset_Handler(void) {
   exit(main());
 }
 
+/* Linked with -nostartfiles, so what crtbegin/crti would give is defined here: the handle
+ * libstdc++ registers its destructors with, and the empty _init/_fini newlib's init calls. */
+void *__dso_handle = &__dso_handle;
+void _init(void) {}
+void _fini(void) {}
+
 /* A fault ends the run with a failure status instead of hanging the emulator. */
 void Fault_Handler(void) { _Exit(3); }
 
@@ -24,9 +30,3 @@ __attribute__((section(".vectors"), used)) static void (*const vectors[16])(void
     (void (*)(void))__stack_top, Reset_Handler, Fault_Handler, Fault_Handler, Fault_Handler, Fault_Handler,
     Fault_Handler, 0, 0, 0, 0, Fault_Handler, Fault_Handler, 0, Fault_Handler, Fault_Handler,
 };
-
-/* What the C runtime's start files would define (-nostartfiles): the init/fini hooks newlib's
- * __libc_init_array calls, and the handle C++ static destructors register against. */
-void _init(void) {}
-void _fini(void) {}
-void *__dso_handle = 0;
