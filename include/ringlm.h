@@ -64,7 +64,7 @@ extern "C" {
 #endif
 
 #define RINGLM_VERSION_MAJOR 0
-#define RINGLM_VERSION_MINOR 4
+#define RINGLM_VERSION_MINOR 5
 #define RINGLM_VERSION_PATCH 0
 /* Bumped whenever a struct layout, a signature or a status number changes incompatibly. */
 #define RINGLM_ABI_VERSION 1

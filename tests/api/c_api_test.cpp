@@ -11,7 +11,7 @@
 
 TEST_CASE("c api: versions and status names") {
   CHECK(ringlm_abi_version() == RINGLM_ABI_VERSION);
-  CHECK(std::string(ringlm_version()) == "0.4.0");
+  CHECK(std::string(ringlm_version()) == "0.5.0");
   CHECK(std::string(ringlm_status_string(RINGLM_OK)) == "RINGLM_OK");
   CHECK(std::string(ringlm_status_string(RINGLM_ERR_CONTEXT_FULL)) == "RINGLM_ERR_CONTEXT_FULL");
   CHECK(std::string(ringlm_status_string(12345)) == "RINGLM_ERR_UNKNOWN");

@@ -12,7 +12,7 @@ use core::marker::{PhantomData, PhantomPinned};
 
 // ---- versions ---------------------------------------------------------------------------------
 pub const RINGLM_VERSION_MAJOR: u32 = 0;
-pub const RINGLM_VERSION_MINOR: u32 = 4;
+pub const RINGLM_VERSION_MINOR: u32 = 5;
 pub const RINGLM_VERSION_PATCH: u32 = 0;
 /// Bumped whenever a struct layout, a signature or a status number changes incompatibly.
 pub const RINGLM_ABI_VERSION: u32 = 1;
