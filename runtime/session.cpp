@@ -13,10 +13,9 @@ namespace ringlm {
 
 Result<SessionConfig> Session::resolve(const LanguageModel& model, const SessionConfig& requested) {
   SessionConfig c = requested;
-  const uint32_t train_ctx = static_cast<uint32_t>(model.model_config().n_ctx_train);
-  if (c.n_ctx == 0) c.n_ctx = train_ctx;
-  RINGLM_CHECK(c.n_ctx <= train_ctx, RINGLM_ERR_INVALID_ARGUMENT,
-               "n_ctx %" PRIu32 " exceeds the model's training context of %" PRIu32 " tokens", c.n_ctx, train_ctx);
+  // A context beyond the training context is allowed (RoPE positions are computed, not tabled);
+  // only memory (the arena plan) and the position range limit it. Callers warn about quality.
+  if (c.n_ctx == 0) c.n_ctx = static_cast<uint32_t>(model.model_config().n_ctx_train);
   if (c.n_batch == 0) c.n_batch = c.n_ctx < 64 ? c.n_ctx : 64;
   if (c.n_threads == 0) c.n_threads = 1;
   RINGLM_CHECK(c.n_threads <= 256, RINGLM_ERR_INVALID_ARGUMENT, "n_threads %" PRIu32 " is more than 256", c.n_threads);
