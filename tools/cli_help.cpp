@@ -42,6 +42,8 @@ const Help kHelp[] = {
      "  --stop STRING         stop when the text ends with STRING, which is not printed (repeatable;\n"
      "                        default none)\n"
      "  --no-cache            recompute every position at every step (no KV cache: O(T^2) work)\n"
+     "  --prompt-cache FILE   reuse FILE's prefilled prompt when this prompt starts with it; save this\n"
+     "                        prompt there otherwise (default: no cache)\n"
      RINGLM_SESSION_OPTIONS
      "example: ringlm run -p \"Once upon a time\" -n 64 --temp 0 --stop \".\"\n"},
     {"perplexity",
