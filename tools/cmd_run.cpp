@@ -19,6 +19,8 @@ namespace {
 
 // Above this the distribution is flat for any logits a model gives: a larger value is a mistake.
 constexpr double kMaxTemperature = 100.0;
+// Penalties larger than this erase any logit a model gives: a larger value is a mistake.
+constexpr double kMaxPenalty = 1000.0;
 
 // Streams generated text to stdout, holding back any tail that could begin a --stop string; a
 // stop string found (possibly across several tokens) ends generation and is not printed.
@@ -113,6 +115,8 @@ int cmd_run(int argc, char** argv) {
   double temp = 0.8, top_p = 0.95;
   int32_t top_k = 40;
   uint64_t seed = 42;
+  double repeat_penalty = 1.0, presence = 0.0, frequency = 0.0, min_p = 0.0;
+  int32_t repeat_last_n = 64;
   SessionArgs session_args;
   Printer printer;
   args.get("-m", "--model", model_path);
@@ -123,6 +127,11 @@ int cmd_run(int argc, char** argv) {
   args.integer<int32_t>("--top-k", nullptr, 0, INT32_MAX, top_k);
   args.decimal("--top-p", nullptr, 0.0, 1.0, top_p, /*min_exclusive=*/true);
   args.integer<uint64_t>("--seed", nullptr, 0, UINT64_MAX, seed);
+  args.decimal("--repeat-penalty", nullptr, 0.0, kMaxPenalty, repeat_penalty, /*min_exclusive=*/true);
+  args.integer<int32_t>("--repeat-last-n", nullptr, -1, INT32_MAX, repeat_last_n);
+  args.decimal("--presence-penalty", nullptr, -kMaxPenalty, kMaxPenalty, presence);
+  args.decimal("--frequency-penalty", nullptr, -kMaxPenalty, kMaxPenalty, frequency);
+  args.decimal("--min-p", nullptr, 0.0, 1.0, min_p);
   args.get("--prompt-cache", nullptr, cache_path);
   const bool no_cache = args.flag("--no-cache");
   printer.stops = args.all("--stop");
@@ -159,6 +168,11 @@ int cmd_run(int argc, char** argv) {
   sp.top_k = top_k;
   sp.top_p = static_cast<float>(top_p);
   sp.seed = seed;
+  sp.repeat_penalty = static_cast<float>(repeat_penalty);
+  sp.repeat_last_n = repeat_last_n;
+  sp.presence_penalty = static_cast<float>(presence);
+  sp.frequency_penalty = static_cast<float>(frequency);
+  sp.min_p = static_cast<float>(min_p);
   SessionArgs::warn_beyond_training("run", model, sp.n_ctx, sp.streaming);
   ringlm_session* session = nullptr;
   ringlm_status st = ringlm_session_create(model, &sp, nullptr, 0, &session);
@@ -179,6 +193,11 @@ int cmd_run(int argc, char** argv) {
       sampling.top_k = sp.top_k;
       sampling.top_p = sp.top_p;
       sampling.seed = sp.seed;
+      sampling.repeat_penalty = sp.repeat_penalty;
+      sampling.repeat_last_n = sp.repeat_last_n;
+      sampling.presence_penalty = sp.presence_penalty;
+      sampling.frequency_penalty = sp.frequency_penalty;
+      sampling.min_p = sp.min_p;
       ringlm_session_set_sampling(session, &sampling);
       std::fprintf(stderr, "ringlm run: prompt cache: %zu of %zu prompt tokens reused\n", reused, n_prompt);
     }
