@@ -105,13 +105,31 @@ void write_versioned(T* out, const T& full, std::initializer_list<size_t> older)
   out->struct_size = n;
 }
 
-ringlm::SamplerConfig to_sampler(float temperature, int32_t top_k, float top_p, uint64_t seed) {
+// The sampling fields of either params struct (they share names and meanings).
+template <typename P>
+ringlm::SamplerConfig to_sampler(const P& p) {
   ringlm::SamplerConfig s;
-  s.temperature = temperature;
-  s.top_k = top_k;
-  s.top_p = top_p;
-  s.seed = seed;
+  s.temperature = p.temperature;
+  s.top_k = p.top_k;
+  s.top_p = p.top_p;
+  s.seed = p.seed;
+  s.repeat_penalty = p.repeat_penalty;
+  s.repeat_last_n = p.repeat_last_n;
+  s.presence_penalty = p.presence_penalty;
+  s.frequency_penalty = p.frequency_penalty;
+  s.min_p = p.min_p;
   return s;
+}
+
+// The penalty fields' init values (shared by both params structs' init).
+template <typename P>
+void init_penalties(P* p) {
+  const ringlm::SamplerConfig defaults;
+  p->repeat_penalty = defaults.repeat_penalty;
+  p->repeat_last_n = defaults.repeat_last_n;
+  p->presence_penalty = defaults.presence_penalty;
+  p->frequency_penalty = defaults.frequency_penalty;
+  p->min_p = defaults.min_p;
 }
 
 ringlm_status to_config(const ringlm_model* model, const ringlm_session_params* params, ringlm::SessionConfig* out) {
@@ -121,7 +139,9 @@ ringlm_status to_config(const ringlm_model* model, const ringlm_session_params* 
                 "the model was opened with vocab_only: it has a tokenizer but no weights to run a session on");
   }
   ringlm_session_params copy;
-  const ringlm_status read = read_params(params, &copy, ringlm_session_params_init, {}, "ringlm_session_params");
+  // 0.1-0.4 ended before repeat_penalty.
+  const ringlm_status read = read_params(params, &copy, ringlm_session_params_init,
+                                         {offsetof(ringlm_session_params, repeat_penalty)}, "ringlm_session_params");
   if (read != RINGLM_OK) return read;
   const ringlm_session_params* p = &copy;
   ringlm::SessionConfig c;
@@ -136,7 +156,7 @@ ringlm_status to_config(const ringlm_model* model, const ringlm_session_params* 
   c.kv_type = static_cast<ringlm::KvType>(p->kv_type);
   c.logits_all = p->logits_all;
   c.n_threads = p->n_threads;
-  c.sampler = to_sampler(p->temperature, p->top_k, p->top_p, p->seed);
+  c.sampler = to_sampler(*p);
   ringlm::Result<ringlm::SessionConfig> resolved = Session::resolve(*model->impl, c);
   if (!resolved.is_ok()) return report(resolved.status());
   *out = resolved.value();
@@ -316,6 +336,7 @@ RINGLM_API void ringlm_session_params_init(ringlm_session_params* params) {
   params->top_k = 40;
   params->top_p = 0.95f;
   params->seed = 42;
+  init_penalties(params);
 }
 
 RINGLM_API ringlm_status ringlm_session_plan(const ringlm_model* model, const ringlm_session_params* params,
@@ -408,14 +429,16 @@ RINGLM_API void ringlm_sampling_params_init(ringlm_sampling_params* params) {
   params->top_k = defaults.top_k;
   params->top_p = defaults.top_p;
   params->seed = defaults.seed;
+  init_penalties(params);
 }
 
 RINGLM_API ringlm_status ringlm_session_set_sampling(ringlm_session* session, const ringlm_sampling_params* params) {
   if (session == nullptr || params == nullptr) return fail(RINGLM_ERR_INVALID_ARGUMENT, "set_sampling: null argument");
   ringlm_sampling_params p;
-  const ringlm_status read = read_params(params, &p, ringlm_sampling_params_init, {}, "ringlm_sampling_params");
+  const ringlm_status read = read_params(params, &p, ringlm_sampling_params_init,
+                                         {offsetof(ringlm_sampling_params, repeat_penalty)}, "ringlm_sampling_params");
   if (read != RINGLM_OK) return read;
-  return report(as_session(session)->set_sampler(to_sampler(p.temperature, p.top_k, p.top_p, p.seed)));
+  return report(as_session(session)->set_sampler(to_sampler(p)));
 }
 
 RINGLM_API ringlm_status ringlm_session_set_abort_callback(ringlm_session* session, ringlm_abort_callback callback,

@@ -45,6 +45,8 @@ ModelFacts model_facts(const ringlm_model* model);
 uint64_t kv_bytes_per_token(const ringlm_model* model, ringlm_kv_type kv_type);
 // The prefill GEMM in use ("bf16", "int8", "f32", "blas", ...).
 const char* prefill_gemm_name();
+// Whether this build links OpenBLAS (RINGLM_BLAS).
+bool build_has_blas();
 
 // ---- GGUF files -----------------------------------------------------------------------------
 struct TensorRow {

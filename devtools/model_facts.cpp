@@ -41,6 +41,8 @@ Error write_file(const std::string& path, const std::string& bytes) {
 
 const char* prefill_gemm_name() { return ringlm::prefill_gemm_name(); }
 
+bool build_has_blas() { return ringlm::matmul_has_blas(); }
+
 ModelFacts model_facts(const ringlm_model* model) {
   const ringlm::Model& m = ringlm::model_of(model);
   const ringlm::ModelWeights& w = m.weights;

@@ -222,6 +222,15 @@ typedef struct ringlm_session_params {
   int32_t top_k;      /* 0 = no top-k cut                                                   */
   float top_p;        /* in (0, 1]; 1 = no nucleus cut                                      */
   uint64_t seed;      /* same seed + same inputs = same tokens                              */
+  /* penalties over the recent tokens (prompt included) and min-p (0.5; a 0.4-sized struct gets the
+   * init values, which turn them off). The penalty history is not part of snapshots. */
+  float repeat_penalty;    /* > 0; a recent token's logit is divided (> 0) or multiplied by it;
+                              init 1 (off)                                                  */
+  int32_t repeat_last_n;   /* recent tokens penalised, at most n_ctx; 0 = none, -1 = n_ctx;
+                              init 64                                                       */
+  float presence_penalty;  /* subtracted once from a recent token's logit; init 0            */
+  float frequency_penalty; /* subtracted per occurrence among the recent tokens; init 0      */
+  float min_p;             /* in [0, 1]: drop tokens below min_p x the top probability; init 0 */
 } ringlm_session_params;
 
 RINGLM_API void ringlm_session_params_init(ringlm_session_params *params);
@@ -265,6 +274,12 @@ typedef struct ringlm_sampling_params {
   int32_t top_k;     /* 0 = off; init 40       */
   float top_p;       /* in (0, 1]; init 0.95   */
   uint64_t seed;     /* init 42                */
+  /* 0.5, as in ringlm_session_params (a 0.4-sized struct gets the init values: off) */
+  float repeat_penalty;    /* init 1   */
+  int32_t repeat_last_n;   /* init 64  */
+  float presence_penalty;  /* init 0   */
+  float frequency_penalty; /* init 0   */
+  float min_p;             /* init 0   */
 } ringlm_sampling_params;
 RINGLM_API void ringlm_sampling_params_init(ringlm_sampling_params *params);
 /* Replaces the session's sampling settings and reseeds its RNG with params->seed. An invalid

@@ -29,24 +29,49 @@ float Sampler::next_uniform() {
   return static_cast<float>(bits >> 8) / 16777216.0f;
 }
 
-int32_t Sampler::sample(const float* logits) {
+void Sampler::penalised_logits(const float* logits, const TokenHistory& history) {
   const size_t n = n_vocab_;
+  // The id field counts each token's occurrences first (no scratch of its own), then is reset.
+  for (size_t i = 0; i < n; ++i) candidates_[i] = Candidate{logits[i], 0};
+  uint64_t last = config_.repeat_last_n < 0 ? history.count : static_cast<uint64_t>(config_.repeat_last_n);
+  last = std::min<uint64_t>({last, history.count, history.capacity});
+  for (uint64_t k = 0; k < last; ++k) ++candidates_[history.recent(k)].id;
+  for (uint64_t k = 0; k < last; ++k) {
+    Candidate& c = candidates_[history.recent(k)];
+    if (c.id == 0) continue;  // already penalised
+    float v = c.prob;
+    v = v > 0.0f ? v / config_.repeat_penalty : v * config_.repeat_penalty;
+    v -= config_.presence_penalty + config_.frequency_penalty * static_cast<float>(c.id);
+    c = Candidate{v, 0};
+  }
+  for (size_t i = 0; i < n; ++i) candidates_[i].id = static_cast<int32_t>(i);
+}
+
+int32_t Sampler::sample(const float* logits, const TokenHistory& history) {
+  const size_t n = n_vocab_;
+  const bool penalise = config_.penalizes() && history.count > 0 && history.capacity > 0;
+  if (penalise) penalised_logits(logits, history);
+  auto logit = [&](size_t i) { return penalise ? candidates_[i].prob : logits[i]; };
   if (config_.temperature <= 0.0f) {
     size_t best = 0;
-    for (size_t i = 1; i < n; ++i) best = logits[i] > logits[best] ? i : best;
+    for (size_t i = 1; i < n; ++i) best = logit(i) > logit(best) ? i : best;
     return static_cast<int32_t>(best);
   }
 
-  // Softmax of logits / temperature.
-  float max = logits[0];
-  for (size_t i = 1; i < n; ++i) max = std::max(max, logits[i]);
+  // Softmax of logits / temperature (in place over the penalised logits).
+  float max = logit(0);
+  for (size_t i = 1; i < n; ++i) max = std::max(max, logit(i));
   float sum = 0.0f;
   for (size_t i = 0; i < n; ++i) {
-    const float p = std::exp((logits[i] - max) / config_.temperature);
+    const float p = std::exp((logit(i) - max) / config_.temperature);
     candidates_[i] = Candidate{p, static_cast<int32_t>(i)};
     sum += p;
   }
-  for (size_t i = 0; i < n; ++i) candidates_[i].prob /= sum;
+  float top = 0.0f;
+  for (size_t i = 0; i < n; ++i) {
+    candidates_[i].prob /= sum;
+    top = std::max(top, candidates_[i].prob);
+  }
 
   auto by_prob = [](const Candidate& a, const Candidate& b) { return a.prob > b.prob || (a.prob == b.prob && a.id < b.id); };
   size_t kept = n;
@@ -55,6 +80,14 @@ int32_t Sampler::sample(const float* logits) {
     kept = static_cast<size_t>(config_.top_k);
     std::partial_sort(candidates_, candidates_ + kept, candidates_ + n, by_prob);
     sorted = true;
+  }
+  if (config_.min_p > 0.0f) {  // keeps the top token at least, so never empties the set
+    const float floor = config_.min_p * top;
+    size_t m = 0;
+    for (size_t i = 0; i < kept; ++i) {
+      if (candidates_[i].prob >= floor) candidates_[m++] = candidates_[i];
+    }
+    kept = m;  // order kept: still sorted when it was
   }
   if (config_.top_p < 1.0f) {
     if (!sorted) {

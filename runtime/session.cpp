@@ -13,10 +13,9 @@ namespace ringlm {
 
 Result<SessionConfig> Session::resolve(const LanguageModel& model, const SessionConfig& requested) {
   SessionConfig c = requested;
-  const uint32_t train_ctx = static_cast<uint32_t>(model.model_config().n_ctx_train);
-  if (c.n_ctx == 0) c.n_ctx = train_ctx;
-  RINGLM_CHECK(c.n_ctx <= train_ctx, RINGLM_ERR_INVALID_ARGUMENT,
-               "n_ctx %" PRIu32 " exceeds the model's training context of %" PRIu32 " tokens", c.n_ctx, train_ctx);
+  // A context beyond the training context is allowed (RoPE positions are computed, not tabled);
+  // only memory (the arena plan) and the position range limit it. Callers warn about quality.
+  if (c.n_ctx == 0) c.n_ctx = static_cast<uint32_t>(model.model_config().n_ctx_train);
   if (c.n_batch == 0) c.n_batch = c.n_ctx < 64 ? c.n_ctx : 64;
   if (c.n_threads == 0) c.n_threads = 1;
   RINGLM_CHECK(c.n_threads <= 256, RINGLM_ERR_INVALID_ARGUMENT, "n_threads %" PRIu32 " is more than 256", c.n_threads);
@@ -43,6 +42,15 @@ Status Session::check_sampler(const SamplerConfig& s) {
   RINGLM_CHECK(s.top_k >= 0, RINGLM_ERR_INVALID_ARGUMENT, "top_k must be >= 0 (got %" PRId32 ")", s.top_k);
   RINGLM_CHECK(s.top_p > 0.0f && s.top_p <= 1.0f, RINGLM_ERR_INVALID_ARGUMENT, "top_p must be in (0, 1] (got %g)",
                static_cast<double>(s.top_p));
+  RINGLM_CHECK(std::isfinite(s.repeat_penalty) && s.repeat_penalty > 0.0f, RINGLM_ERR_INVALID_ARGUMENT,
+               "repeat_penalty must be finite and > 0 (got %g)", static_cast<double>(s.repeat_penalty));
+  RINGLM_CHECK(s.repeat_last_n >= -1, RINGLM_ERR_INVALID_ARGUMENT, "repeat_last_n must be >= -1 (got %" PRId32 ")",
+               s.repeat_last_n);
+  RINGLM_CHECK(std::isfinite(s.presence_penalty) && std::isfinite(s.frequency_penalty), RINGLM_ERR_INVALID_ARGUMENT,
+               "presence_penalty and frequency_penalty must be finite (got %g, %g)",
+               static_cast<double>(s.presence_penalty), static_cast<double>(s.frequency_penalty));
+  RINGLM_CHECK(s.min_p >= 0.0f && s.min_p <= 1.0f, RINGLM_ERR_INVALID_ARGUMENT, "min_p must be in [0, 1] (got %g)",
+               static_cast<double>(s.min_p));
   return Status::ok();
 }
 
@@ -83,6 +91,7 @@ bool Session::layout_parts(Arena& arena) {
   if (arena.exhausted()) return false;
   candidates_ = arena.alloc<Candidate>(static_cast<size_t>(mc.n_vocab));
   if (config_.recompute) history_ = arena.alloc<int32_t>(config_.n_ctx);
+  recent_ = arena.alloc<int32_t>(config_.n_ctx);  // the sampler's penalty window: at most the context
   if (arena.exhausted()) return false;
   if (!arena.measuring()) sampler_.init(config_.sampler, candidates_, static_cast<size_t>(mc.n_vocab));
   return true;
@@ -147,6 +156,7 @@ void Session::reset() {
   n_past_ = 0;
   last_token_ = -1;
   last_batch_ = 0;
+  n_recent_ = 0;
   sampler_.reseed(config_.sampler.seed);
   stats_ = SessionStats();
   first_call_ns_ = 0;
@@ -207,6 +217,7 @@ Status Session::prefill(const int32_t* tokens, size_t n) {
   }
   n_past_ += static_cast<int64_t>(done);
   if (done > 0) last_token_ = tokens[done - 1];
+  for (size_t i = 0; i < done; ++i) recent_[n_recent_++ % config_.n_ctx] = tokens[i];
   const uint64_t elapsed = static_cast<uint64_t>(now_ns() - t0);
   if (n == 1) {
     stats_.n_decode_tokens += done;
@@ -223,7 +234,7 @@ Status Session::sample(int32_t* out) {
   const float* l = logits();
   RINGLM_CHECK(l != nullptr, RINGLM_ERR_INVALID_STATE, "no logits yet: prefill or decode a token first");
   const int64_t t0 = now_ns();
-  *out = sampler_.sample(l);
+  *out = sampler_.sample(l, TokenHistory{recent_, config_.n_ctx, n_recent_});
   const int64_t t1 = now_ns();
   stats_.sample_ns += static_cast<uint64_t>(t1 - t0);
   ++stats_.n_sampled;

@@ -2,7 +2,7 @@
 // by the same code that plans its size (plan == used, by construction).
 //
 //   arena: [ Session | KvCache K,V per layer (+ int8 scales) + positions | forward scratch
-//            | candidates [n_vocab] | history [n_ctx] (no-cache mode only) ]
+//            | candidates [n_vocab] | history [n_ctx] (no-cache mode only) | recent [n_ctx] ]
 //
 // Context modes (see docs/kv-cache.md):
 //   plain      ring of n_ctx slots, never wraps: RINGLM_ERR_CONTEXT_FULL after n_ctx tokens
@@ -123,6 +123,8 @@ class Session {
   ThreadPool pool_;  // workers start at create(); their stacks are the OS's, not the arena's
   Candidate* candidates_ = nullptr;
   int32_t* history_ = nullptr;  // no-cache mode: every token, to recompute from
+  int32_t* recent_ = nullptr;   // ring of the last n_ctx tokens appended, for the sampler's penalties
+  uint64_t n_recent_ = 0;       // tokens ever pushed into recent_ (since create/reset)
   int64_t n_past_ = 0;
   int32_t last_token_ = -1;
   size_t last_batch_ = 0;  // tokens in the last forward call (0: no logits)

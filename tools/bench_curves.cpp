@@ -151,7 +151,7 @@ bool streaming_curve(ringlm_model* model, const ringlm_model_info& info, ringlm_
     }
     const double arena_bytes = static_cast<double>(ringlm_session_arena_used(session.get())), rss = resident_bytes();
     std::printf("| %14llu | %10.1f ± %-8.1f | %11s | %15s |\n", static_cast<unsigned long long>(depth), row.mean(),
-                row.sd(), human_bytes(arena_bytes).c_str(), rss < 0 ? "-" : human_bytes(rss).c_str());
+                row.sd(), format_bytes(arena_bytes).c_str(), rss < 0 ? "-" : format_bytes(rss).c_str());
     std::fflush(stdout);
     const double x = depth > 0 ? static_cast<double>(depth) : 1.0;
     speed.x.push_back(x), speed.y.push_back(row.mean());

@@ -53,14 +53,6 @@ std::string BenchRow::test_name() const {
   return s;
 }
 
-std::string human_bytes(double bytes) {
-  char buf[32];
-  if (bytes >= 1e9) std::snprintf(buf, sizeof buf, "%.2f GB", bytes / 1e9);
-  else if (bytes >= 1e6) std::snprintf(buf, sizeof buf, "%.2f MB", bytes / 1e6);
-  else std::snprintf(buf, sizeof buf, "%.1f kB", bytes / 1e3);
-  return buf;
-}
-
 std::string human_count(uint64_t n) {
   char buf[32];
   const double v = static_cast<double>(n);
@@ -106,9 +98,9 @@ void BenchPrinter::row(const BenchRow& r) {
     if (dec) std::snprintf(gbs, sizeof gbs, "%.2f", r.achieved_bandwidth() / 1e9);
     if (dec && r.read_bandwidth > 0) std::snprintf(ratio, sizeof ratio, "%.2f", r.roofline());
     std::fprintf(out_, "| %s | %s | %s | %s | %u | %s | %s | %s | %s | %s | %s |\n", model_.name.c_str(),
-                 human_bytes(static_cast<double>(model_.weight_bytes)).c_str(), human_count(model_.n_params).c_str(),
+                 format_bytes(static_cast<double>(model_.weight_bytes)).c_str(), human_count(model_.n_params).c_str(),
                  model_.kernels.c_str(), r.n_threads, model_.kv_type.c_str(), r.test_name().c_str(), tps,
-                 dec ? human_bytes(r.bytes_per_token).c_str() : "-", gbs, ratio);
+                 dec ? format_bytes(r.bytes_per_token).c_str() : "-", gbs, ratio);
   }
   ++rows_;
   std::fflush(out_);

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "cli_numbers.h"
+
 namespace ringlm_cli {
 
 struct BenchModel {
@@ -54,8 +56,6 @@ class BenchPrinter {
   int rows_ = 0;
 };
 
-// "1.17 GB", "482.3 kB": decimal units, like GB/s.
-std::string human_bytes(double bytes);
 // "260.0K", "1.10B".
 std::string human_count(uint64_t n);
 

@@ -1,19 +1,21 @@
 // Tiny argument parser for the ringlm CLI: "-x VALUE" / "--long VALUE" options and flags. An option
 // given more than once takes its last value (every subcommand reads options through this class).
 // Numbers go through cli_numbers.h: a value out of range is a usage error naming the option as typed.
+// An unknown option prints the command's usage (cli_help.h) on stderr.
 #pragma once
 
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include "cli_help.h"
 #include "cli_numbers.h"
 
 namespace ringlm_cli {
 
 class Args {
  public:
-  Args(int argc, char** argv, int first) {
+  Args(int argc, char** argv, int first) : command_(argc > 1 ? argv[1] : "") {
     for (int i = first; i < argc; ++i) items_.emplace_back(argv[i]);
   }
 
@@ -36,6 +38,22 @@ class Args {
     }
     out = items_[last + 1];
     return true;
+  }
+  // Every value of a repeatable option, in order.
+  std::vector<std::string> all(const char* name) {
+    std::vector<std::string> values;
+    for (size_t i = 0; i < items_.size(); ++i) {
+      if (items_[i] != name) continue;
+      used_.push_back(i);
+      if (i + 1 < items_.size()) {
+        used_.push_back(i + 1);
+        values.push_back(items_[++i]);
+      } else {
+        std::fprintf(stderr, "ringlm: option %s needs a value\n", name);
+        error_ = true;
+      }
+    }
+    return values;
   }
   bool flag(const char* name) {
     bool found = false;
@@ -64,14 +82,17 @@ class Args {
   }
   // Reports options that no get()/flag() call consumed. Call after reading every option.
   bool finish() {
+    bool unknown = false;
     for (size_t i = 0; i < items_.size(); ++i) {
       bool used = false;
       for (size_t u : used_) used = used || u == i;
       if (!used) {
         std::fprintf(stderr, "ringlm: unknown argument '%s'\n", items_[i].c_str());
         error_ = true;
+        unknown = true;
       }
     }
+    if (unknown) print_usage_error(command_.c_str());
     return !error_;
   }
 
@@ -82,6 +103,7 @@ class Args {
     return false;
   }
 
+  std::string command_;  // argv[1], whose usage an unknown option prints
   std::vector<std::string> items_;
   std::vector<size_t> used_;
   std::string spelled_;  // the option as typed in the last get() that found it

@@ -69,4 +69,16 @@ std::string float_error(const std::string& flag, const std::string& text, double
          (min_exclusive ? " and at most " : " to ") + number_text(max) + ", got '" + text + "'";
 }
 
+std::string format_bytes(double bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (bytes >= 1024.0 && u < 4) {
+    bytes /= 1024.0;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), u == 0 ? "%.0f %s" : "%.2f %s", bytes, units[u]);
+  return buf;
+}
+
 }  // namespace ringlm_cli

@@ -72,4 +72,8 @@ std::string int_error(const std::string& flag, const std::string& text, T min, T
 std::string float_error(const std::string& flag, const std::string& text, double min, double max,
                         bool min_exclusive = false);
 
+// Bytes for people, in binary units: "512 B", "1015.75 KiB", "1.04 MiB", "2.50 GiB". Every tool
+// prints sizes through this one formatter.
+std::string format_bytes(double bytes);
+
 }  // namespace ringlm_cli

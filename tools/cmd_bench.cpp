@@ -69,7 +69,7 @@ void usage(std::FILE* out) {
 }
 
 int usage_error() {
-  std::fprintf(stderr, "(see ringlm bench --help)\n");
+  usage(stderr);
   return 2;
 }
 
@@ -410,12 +410,12 @@ int cmd_bench(int argc, char** argv) {
   if (!o.json) {
     std::printf("model: %s (%s params, %s weights; %d layers, dim %d, %d heads / %d kv heads, vocab %d, context %d)\n",
                 o.model_path.empty() ? kBuiltinModelName : o.model_path.c_str(), human_count(info.n_params).c_str(),
-                human_bytes(static_cast<double>(info.weight_bytes)).c_str(), info.n_layer, info.n_embd, info.n_head,
+                format_bytes(static_cast<double>(info.weight_bytes)).c_str(), info.n_layer, info.n_embd, info.n_head,
                 info.n_head_kv, info.n_vocab, info.n_ctx_train);
     std::printf("kernels: %s (prefill GEMM: %s); weights: %s; KV cache: %s (%s per token); repetitions: %u\n",
                 ringlm_kernel_name(), ringlm_devtools::prefill_gemm_name(),
                 o.sa.no_mmap ? "read into memory (--no-mmap)" : "memory-mapped", o.sa.kv_type.c_str(),
-                human_bytes(static_cast<double>(kv_per_token)).c_str(), o.reps);
+                format_bytes(static_cast<double>(kv_per_token)).c_str(), o.reps);
   }
 
   Bandwidth bw(o.bw_mib.empty() ? ringlm_devtools::default_bandwidth_buffer_bytes()

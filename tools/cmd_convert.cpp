@@ -18,7 +18,7 @@ int cmd_convert(int argc, char** argv) {
   args.get("-o", "--output", out_path);
   if (!args.finish()) return 2;
   if (model_path.empty() || tok_path.empty() || out_path.empty()) {
-    std::fprintf(stderr, "usage: ringlm convert -m CHECKPOINT.bin -z TOKENIZER.bin -o OUT.gguf\n");
+    print_usage_error("convert");
     return 2;
   }
   ProgressBar bar("convert");

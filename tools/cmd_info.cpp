@@ -15,18 +15,6 @@ namespace ringlm_cli {
 
 namespace {
 
-std::string human(double bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB"};
-  int u = 0;
-  while (bytes >= 1024.0 && u < 3) {
-    bytes /= 1024.0;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), u == 0 ? "%.0f %s" : "%.2f %s", bytes, units[u]);
-  return buf;
-}
-
 // GGUF only: the file's tensors, by dtype (count and bytes) and, with `list`, one per line. The
 // Model keeps no tensor list, so the file is mapped and indexed again (cheap: nothing is read
 // but the header).
@@ -99,7 +87,7 @@ int cmd_info(int argc, char** argv) {
               c.n_embd, c.n_head, c.n_head_kv, c.head_dim, c.n_ff, c.n_vocab, c.n_ctx_train);
   std::printf("rope base %g, norm eps %g, sliding window %d\n", static_cast<double>(facts.rope_base),
               static_cast<double>(facts.norm_eps), facts.sliding_window);
-  std::printf("weights      %s (mapped, not copied)\n\n", human(static_cast<double>(c.weight_bytes)).c_str());
+  std::printf("weights      %s (mapped, not copied)\n\n", format_bytes(static_cast<double>(c.weight_bytes)).c_str());
   if (!model_path.empty()) print_gguf_tensors(model_path, list_tensors);
 
   ringlm_session_params sp;
@@ -107,9 +95,14 @@ int cmd_info(int argc, char** argv) {
   if (!sa.apply(sp)) return 2;
   const uint32_t tokens = sp.n_ctx != 0 ? sp.n_ctx : static_cast<uint32_t>(c.n_ctx_train);
   std::printf("memory plan for %u cached tokens%s:\n", tokens, sp.streaming ? " (streaming: sinks + window)" : "");
-  std::printf("| KV type | KV cache = 2 x %d layers x %d kv heads x %d dims x %u tokens x bytes | arena total |\n",
-              c.n_layer, c.n_head_kv, c.head_dim, tokens);
-  std::printf("|---------|------------------------------------------------------------|-------------|\n");
+  if (!sp.streaming && tokens > static_cast<uint32_t>(c.n_ctx_train)) {
+    std::printf("note: %u tokens is more than the model's training context of %d: positions past it were never "
+                "trained, so quality may drop\n", tokens, c.n_ctx_train);
+  }
+  std::printf("KV cache = 2 x %d layers x %d kv heads x %d dims x %u tokens x bytes per value (int8: + one f32 scale "
+              "per token and head)\n", c.n_layer, c.n_head_kv, c.head_dim, tokens);
+  std::printf("| KV type | KV cache bytes | KV cache     | arena bytes    | arena        |\n");
+  std::printf("|---------|----------------|--------------|----------------|--------------|\n");
   for (ringlm_kv_type kv : {RINGLM_KV_F32, RINGLM_KV_BF16, RINGLM_KV_INT8}) {
     const double elem = kv == RINGLM_KV_F32 ? 4 : kv == RINGLM_KV_BF16 ? 2 : 1;
     double kv_bytes = 2.0 * c.n_layer * c.n_head_kv * c.head_dim * tokens * elem;
@@ -119,11 +112,12 @@ int cmd_info(int argc, char** argv) {
     const ringlm_status st = ringlm_session_plan(model, &sp, &plan);
     const char* name = kv == RINGLM_KV_F32 ? "f32" : kv == RINGLM_KV_BF16 ? "bf16" : "int8";
     if (st != RINGLM_OK) {
-      std::printf("| %-7s | %-58s | %s |\n", name, "-", ringlm_last_error_message());
+      std::printf("| %-7s | %14.0f | %-12s | %-29s |\n", name, kv_bytes, format_bytes(kv_bytes).c_str(),
+                  ringlm_last_error_message());
       continue;
     }
-    std::printf("| %-7s | %14.0f bytes (%-10s)%s | %11zu |\n", name, kv_bytes, human(kv_bytes).c_str(),
-                kv == RINGLM_KV_INT8 ? " incl. scales" : "             ", plan);
+    std::printf("| %-7s | %14.0f | %-12s | %14zu | %-12s |\n", name, kv_bytes, format_bytes(kv_bytes).c_str(), plan,
+                format_bytes(static_cast<double>(plan)).c_str());
   }
   return 0;
 }

@@ -57,6 +57,7 @@ int cmd_perplexity(int argc, char** argv) {
   SessionArgs window_only = sa;
   window_only.ctx = 0;
   if (!window_only.apply(sp)) return 2;
+  SessionArgs::warn_beyond_training("perplexity", model, chunk, sp.streaming);
   std::fprintf(stderr, "ringlm perplexity: %zu tokens, chunks of %u, KV %s%s\n", tokens.size(),
                static_cast<unsigned>(chunk), sa.kv_type.c_str(), sp.streaming ? ", streaming window" : "");
   ringlm_devtools::PerplexityResult r;

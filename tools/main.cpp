@@ -2,37 +2,26 @@
 #include <cstdio>
 #include <cstring>
 
+#include "cli_help.h"
 #include "commands.h"
 #include "ringlm.h"
 
-namespace {
-
-void usage() {
-  std::fprintf(stderr,
-               "ringlm %s — CPU LLM inference for edge devices\n"
-               "usage:\n"
-               "  ringlm run        -m MODEL [-z TOKENIZER] -p PROMPT [-n N] [--temp T] [--top-k K] [--top-p P] [--seed S]\n"
-               "                    [-c CTX] [--window W --sinks S] [--kv-type f32|bf16|int8] [-t N] [--no-mmap]\n"
-               "  ringlm bench      -m MODEL [-z TOKENIZER] [-p LIST] [-n LIST] [-d LIST] [-t LIST] [-r REPS] [--json]\n"
-               "                    [--kv-type T] [--no-mmap] [--bw-mib N] [--cache-table] [--window W --sinks S --depths LIST]\n"
-               "                    (ringlm bench --help for details)\n"
-               "  ringlm perplexity -m MODEL [-z TOKENIZER] -f TEXT [-c CTX] [--window W --sinks S] [--kv-type T] [--no-mmap]\n"
-               "  ringlm info       MODEL [-z TOKENIZER] [-c CTX] [--window W --sinks S] [--tensors]\n"
-               "  ringlm tokenize   -m MODEL [-z TOKENIZER] -p TEXT [--ids] [--no-bos]\n"
-               "  ringlm convert    -m CHECKPOINT.bin -z TOKENIZER.bin -o OUT.gguf\n"
-               "  ringlm quantize   IN.gguf OUT.gguf TYPE       (bf16, q8_0, q4_0, q4_k; also f32, f16, q6_k)\n"
-               "  ringlm synth      --shape NAME --type T -o OUT.gguf [--vocab VOCAB.gguf] [--seed S] | --list\n"
-               "--window W streams forever: the cache keeps S sink tokens (default 4) plus the last W.\n"
-               "--no-mmap reads the model into private memory (a copy) instead of mapping the file.\n",
-               ringlm_version());
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  if (argc < 2 || std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "--help") == 0) {
-    usage();
-    return argc < 2 ? 2 : 0;
+  if (argc < 2) {
+    ringlm_cli::print_main_usage(stderr);
+    return 2;
+  }
+  if (std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "--help") == 0) {
+    ringlm_cli::print_main_usage(stdout);
+    return 0;
+  }
+  if (std::strcmp(argv[1], "--version") == 0) {
+    ringlm_cli::print_version();
+    return 0;
+  }
+  if (const char* help = ringlm_cli::command_help(argv[1]); help != nullptr && ringlm_cli::wants_help(argc, argv)) {
+    std::fputs(help, stdout);
+    return 0;
   }
   // A mistyped RINGLM_SIMD / RINGLM_GEMM / RINGLM_PREFETCH / RINGLM_QUANT_STREAMS must not go unnoticed: the run would
   // measure the defaults.
@@ -46,6 +35,6 @@ int main(int argc, char** argv) {
   if (std::strcmp(argv[1], "quantize") == 0) return ringlm_cli::cmd_quantize(argc, argv);
   if (std::strcmp(argv[1], "synth") == 0) return ringlm_cli::cmd_synth(argc, argv);
   std::fprintf(stderr, "ringlm: unknown command '%s'\n", argv[1]);
-  usage();
+  ringlm_cli::print_main_usage(stderr);
   return 2;
 }

@@ -52,6 +52,18 @@ struct SessionArgs {
     return true;
   }
 
+  // Warns on stderr when `n_ctx` cached tokens (not streaming) go past the model's training context:
+  // allowed, but those positions were never trained.
+  static void warn_beyond_training(const char* command, const ringlm_model* model, uint64_t n_ctx, bool streaming) {
+    ringlm_model_info info;
+    info.struct_size = sizeof(info);
+    if (streaming || ringlm_model_get_info(model, &info) != RINGLM_OK || n_ctx <= static_cast<uint64_t>(info.n_ctx_train)) {
+      return;
+    }
+    std::fprintf(stderr, "ringlm %s: warning: a context of %llu tokens is more than the model's training context of %d; "
+                 "quality may drop past it\n", command, static_cast<unsigned long long>(n_ctx), info.n_ctx_train);
+  }
+
   ringlm_load_mode load_mode() const { return no_mmap ? RINGLM_LOAD_READ : RINGLM_LOAD_MAP; }
 
   // One thread per online CPU: decode is bandwidth-bound and every core adds read bandwidth.

@@ -52,10 +52,7 @@ TEST_CASE("c api: session lifecycle, call order and limits") {
 
   SUBCASE("impossible params are rejected, not adjusted") {
     size_t bytes = 0;
-    ringlm_session_params bad = sp;
-    bad.n_ctx = 513;
-    CHECK(ringlm_session_plan(model, &bad, &bytes) == RINGLM_ERR_INVALID_ARGUMENT);
-    bad = sp;
+    ringlm_session_params bad = sp;  // (n_ctx beyond the training context is allowed: long_context_test)
     bad.n_ctx = 16;
     bad.n_batch = 32;
     CHECK(ringlm_session_plan(model, &bad, &bytes) == RINGLM_ERR_INVALID_ARGUMENT);

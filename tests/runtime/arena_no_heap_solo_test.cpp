@@ -1,6 +1,6 @@
 // A session must never touch the heap after ringlm_session_create: this binary replaces the C
 // allocator (which operator new also uses) with counting wrappers and asserts zero calls across
-// prefill, 200 decode steps with sampling, and a whole generate().
+// prefill, 200 decode steps with sampling (penalties and min-p included), and a whole generate().
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -96,6 +96,10 @@ TEST_CASE("arena: caller buffer, plan == used, zero heap allocations after creat
   sp.temperature = 0.9f;  // exercise the full sampling path (softmax, top-k, top-p)
   sp.top_k = 40;
   sp.top_p = 0.9f;
+  sp.min_p = 0.01f;  // and the penalties over the recent-token ring
+  sp.repeat_penalty = 1.1f;
+  sp.presence_penalty = 0.2f;
+  sp.frequency_penalty = 0.1f;
   size_t plan = 0;
   REQUIRE(ringlm_session_plan(model, &sp, &plan) == RINGLM_OK);
   REQUIRE(plan > 0);

@@ -90,3 +90,58 @@ TEST_CASE("sampler: frequencies follow the softmax") {
     CHECK(std::fabs(counts[i] / static_cast<double>(n) - p) < 5 * sd + 1e-4);
   }
 }
+
+namespace {
+
+int32_t greedy_with_history(SamplerConfig c, const std::vector<int32_t>& history) {
+  c.temperature = 0.0f;
+  std::vector<Candidate> scratch(kLogits.size());
+  Sampler s;
+  s.init(c, scratch.data(), kLogits.size());
+  return s.sample(kLogits.data(), ringlm::TokenHistory{history.data(), history.size(), history.size()});
+}
+
+}  // namespace
+
+TEST_CASE("sampler: repetition, presence and frequency penalties change the greedy pick") {
+  SamplerConfig c;
+  CHECK(greedy_with_history(c, {5, 5}) == 5);  // penalties off by default
+  c.repeat_penalty = 2.0f;                      // 3.0 / 2 = 1.5 < 2.0 (token 1)
+  CHECK(greedy_with_history(c, {5}) == 1);
+  c.repeat_last_n = 1;  // only the newest token is penalised
+  CHECK(greedy_with_history(c, {5, 2}) == 5);
+  c.repeat_last_n = 0;  // none
+  CHECK(greedy_with_history(c, {5}) == 5);
+
+  SamplerConfig p;
+  p.presence_penalty = 0.8f;  // once: 3.0 - 0.8 = 2.2 > 2.0
+  CHECK(greedy_with_history(p, {5, 5}) == 5);
+  SamplerConfig f;
+  f.frequency_penalty = 0.8f;  // per occurrence: 3.0 - 1.6 = 1.4 < 2.0
+  CHECK(greedy_with_history(f, {5, 5}) == 1);
+  CHECK(greedy_with_history(f, {5}) == 5);  // 2.2
+  // A negative logit grows more negative under the repetition penalty instead of rising.
+  std::vector<float> logits = {-1.0f, -1.5f};
+  std::vector<Candidate> scratch(2);
+  SamplerConfig r;
+  r.temperature = 0.0f;
+  r.repeat_penalty = 2.0f;
+  Sampler s;
+  s.init(r, scratch.data(), 2);
+  const std::vector<int32_t> history = {0};
+  CHECK(s.sample(logits.data(), ringlm::TokenHistory{history.data(), 1, 1}) == 1);  // -2.0 < -1.5
+}
+
+TEST_CASE("sampler: min-p drops tokens below a share of the top probability") {
+  SamplerConfig c;
+  c.temperature = 1.0f;
+  c.min_p = 0.5f;  // e^(2 - 3) = 0.37 < 0.5: only token 5 is left
+  for (int32_t t : draw(c, kLogits, 200)) CHECK(t == 5);
+  c.min_p = 0.3f;  // tokens 5 (1.0) and 1 (0.37) are left; 3 (0.22) is not
+  bool saw_one = false;
+  for (int32_t t : draw(c, kLogits, 400)) {
+    CHECK((t == 5 || t == 1));
+    saw_one = saw_one || t == 1;
+  }
+  CHECK(saw_one);
+}

@@ -115,6 +115,11 @@ pub struct ringlm_session_params {
     pub top_k: i32,
     pub top_p: f32,
     pub seed: u64,
+    pub repeat_penalty: f32,
+    pub repeat_last_n: i32,
+    pub presence_penalty: f32,
+    pub frequency_penalty: f32,
+    pub min_p: f32,
 }
 
 /// Sampling settings changeable after create ([`ringlm_session_set_sampling`]).
@@ -126,6 +131,11 @@ pub struct ringlm_sampling_params {
     pub top_k: i32,
     pub top_p: f32,
     pub seed: u64,
+    pub repeat_penalty: f32,
+    pub repeat_last_n: i32,
+    pub presence_penalty: f32,
+    pub frequency_penalty: f32,
+    pub min_p: f32,
 }
 
 /// What a session did since create or reset ([`ringlm_session_get_stats`]).

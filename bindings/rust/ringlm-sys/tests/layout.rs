@@ -65,9 +65,25 @@ fn rust_structs() -> Vec<StructLayout> {
             temperature,
             top_k,
             top_p,
-            seed
+            seed,
+            repeat_penalty,
+            repeat_last_n,
+            presence_penalty,
+            frequency_penalty,
+            min_p
         }),
-        layout!(ringlm_sampling_params { struct_size, temperature, top_k, top_p, seed }),
+        layout!(ringlm_sampling_params {
+            struct_size,
+            temperature,
+            top_k,
+            top_p,
+            seed,
+            repeat_penalty,
+            repeat_last_n,
+            presence_penalty,
+            frequency_penalty,
+            min_p
+        }),
         layout!(ringlm_session_stats {
             struct_size,
             n_prefill_tokens,

@@ -59,12 +59,13 @@ fn a_tokenizer_path_for_a_gguf_model_is_refused() {
 #[test]
 fn bad_session_params_are_refused_with_the_reason() {
     let model = stories_or_skip!();
+    // (n_ctx beyond the training context is allowed: only memory limits it)
     let train = model.info().n_ctx_train as u32;
     type Spoil = fn(&mut SessionParams, u32);
     let cases: [(Spoil, &str); 4] = [
         (|p, _| p.top_p = 2.0, "top_p"),
         (|p, _| p.temperature = -1.0, "temperature"),
-        (|p, train| p.n_ctx = train + 1, "n_ctx"),
+        (|p, train| (p.n_ctx, p.n_sinks, p.streaming) = (train, train, true), "sinks"),
         (|p, _| (p.n_ctx, p.n_batch) = (8, 16), "n_batch"),
     ];
     for (bad, word) in cases {
