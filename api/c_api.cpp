@@ -504,3 +504,7 @@ RINGLM_API ringlm_status ringlm_session_fork(const ringlm_session* source, void*
 }
 
 }  // extern "C"
+
+namespace ringlm {
+ringlm_status c_api_report(const Status& s) { return report(s); }
+}  // namespace ringlm
