@@ -21,6 +21,7 @@ void usage() {
                "  ringlm tokenize   -m MODEL [-z TOKENIZER] -p TEXT [--ids] [--no-bos]\n"
                "  ringlm convert    -m CHECKPOINT.bin -z TOKENIZER.bin -o OUT.gguf\n"
                "  ringlm quantize   IN.gguf OUT.gguf TYPE       (bf16, q8_0, q4_0, q4_k; also f32, f16, q6_k)\n"
+               "  ringlm chat       [-m MODEL] [--chat-template NAME] [--system TEXT] [--window W --sinks S] (ringlm chat --help)\n"
                "  ringlm synth      --shape NAME --type T -o OUT.gguf [--vocab VOCAB.gguf] [--seed S] | --list\n"
                "--window W streams forever: the cache keeps S sink tokens (default 4) plus the last W.\n"
                "--no-mmap reads the model into private memory (a copy) instead of mapping the file.\n",
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
   if (std::strcmp(argv[1], "convert") == 0) return ringlm_cli::cmd_convert(argc, argv);
   if (std::strcmp(argv[1], "quantize") == 0) return ringlm_cli::cmd_quantize(argc, argv);
   if (std::strcmp(argv[1], "synth") == 0) return ringlm_cli::cmd_synth(argc, argv);
+  if (std::strcmp(argv[1], "chat") == 0) return ringlm_cli::cmd_chat(argc, argv);
   std::fprintf(stderr, "ringlm: unknown command '%s'\n", argv[1]);
   usage();
   return 2;
