@@ -67,6 +67,7 @@ fn rust_structs() -> Vec<StructLayout> {
             top_p,
             seed
         }),
+        layout!(ringlm_chat_message { role, content }),
         layout!(ringlm_sampling_params { struct_size, temperature, top_k, top_p, seed }),
         layout!(ringlm_session_stats {
             struct_size,
@@ -136,6 +137,10 @@ fn rust_functions() -> Vec<&'static str> {
         ringlm_tokenize,
         ringlm_token_to_piece,
         ringlm_detokenize,
+        ringlm_chat_template_names,
+        ringlm_chat_template_detect,
+        ringlm_model_chat_template,
+        ringlm_chat_apply_template,
         ringlm_session_params_init,
         ringlm_session_plan,
         ringlm_session_create,
