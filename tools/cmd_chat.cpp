@@ -48,7 +48,7 @@ void print_usage(std::FILE* out) {
                "  --kv-type T             f32, bf16 or int8 (default: f32)\n"
                "  -t, --threads N         threads (default: one per online CPU)\n"
                "  --no-mmap               read the model into memory instead of mapping it\n"
-               "  --show-prompt           print each turn's rendered text and the tokens reused to stderr\n"
+               "  --show-prompt           print each turn's rendered text, the bytes reused and the reply to stderr\n"
                "  -h, --help              this help\n"
                "example:\n"
                "  ringlm chat -m qwen2-0.5b-instruct-q8_0.gguf --system \"You are terse.\" --window 1024\n",
@@ -125,15 +125,20 @@ void print_stats(ringlm_session* session) {
               rate(s.n_decode_tokens, s.decode_ns), static_cast<double>(s.first_token_ns) * 1e-6);
 }
 
-// A line from stdin without its newline. 0: a line; 1: Ctrl-C at the prompt; -1: end of input.
-int read_line(std::string* line) {
+// A line from stdin without its newline. 0: a line; 1: a Ctrl-C not yet seen (*seen counts them,
+// also one pressed just before the read); -1: end of input.
+int read_line(std::string* line, int* seen) {
   line->clear();
   for (;;) {
+    if (g_interrupts > *seen) {
+      *seen = g_interrupts;
+      return 1;
+    }
     const int c = std::fgetc(stdin);
     if (c == EOF) {
-      if (std::ferror(stdin) && errno == EINTR && g_interrupts > 0) {
+      if (std::ferror(stdin) && errno == EINTR) {
         std::clearerr(stdin);
-        return 1;
+        continue;
       }
       return line->empty() ? -1 : 0;
     }
@@ -145,10 +150,16 @@ int read_line(std::string* line) {
 // One turn: render, prefill what is new, stream the reply.
 bool take_turn(ChatConversation& chat, const std::string& user, uint32_t n_predict, bool show_prompt) {
   std::string prompt;
-  if (!chat.render_with(user, &prompt)) return fail("cannot render the conversation") == 0;
+  if (!chat.render_with(user, &prompt)) {
+    fail("cannot render the conversation");
+    return false;
+  }
   std::vector<int32_t> tokens;
   size_t reused = 0;
-  if (!chat.tokens_for(prompt, &tokens, &reused)) return fail("cannot tokenize the conversation") == 0;
+  if (!chat.tokens_for(prompt, &tokens, &reused)) {
+    fail("cannot tokenize the conversation");
+    return false;
+  }
   if (show_prompt) {
     std::fprintf(stderr, "ringlm chat: prompt (%zu bytes reused, %zu new tokens):\n<<<%s>>>\n", reused, tokens.size(),
                  prompt.c_str());
@@ -168,6 +179,7 @@ bool take_turn(ChatConversation& chat, const std::string& user, uint32_t n_predi
   } else if (st != RINGLM_OK && st != RINGLM_ERR_ABORTED) {
     fail("generation failed");
   }
+  if (show_prompt) std::fprintf(stderr, "ringlm chat: reply (%zu tokens):\n<<<%s>>>\n", generated, reply.text.c_str());
   chat.record_turn(user, prompt, reply.text, held_ok);
   return true;
 }
@@ -250,17 +262,19 @@ int cmd_chat(int argc, char** argv) {
                sp.streaming ? ", streaming" : "");
   ChatConversation chat(handle.get(), session, chosen, system);
   std::string line;
+  int seen = 0;  // Ctrl-C presses at the prompt since the last line
   for (;;) {
     std::printf("> ");
     std::fflush(stdout);
-    const int got = read_line(&line);
+    const int got = read_line(&line, &seen);
     if (got < 0) break;  // Ctrl-D
     if (got == 1) {
-      if (g_interrupts >= 2) break;
+      if (seen >= 2) break;
       std::printf("\n(Ctrl-C again or Ctrl-D to leave)\n");
       continue;
     }
     g_interrupts = 0;
+    seen = 0;
     if (line.empty()) continue;
     if (line[0] == '/') {
       run_command(chat, line);
@@ -268,6 +282,7 @@ int cmd_chat(int argc, char** argv) {
     }
     take_turn(chat, line, n_predict, show_prompt);
     g_interrupts = 0;
+    seen = 0;
   }
   std::printf("\n");
   ringlm_session_free(session);
