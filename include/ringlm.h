@@ -185,6 +185,12 @@ RINGLM_API ringlm_status ringlm_model_get_info(const ringlm_model *model, ringlm
 RINGLM_API ringlm_status ringlm_tokenize(const ringlm_model *model, const char *text, size_t text_len,
                                          bool add_bos, int32_t *tokens, size_t capacity, size_t *n_tokens);
 
+/* As ringlm_tokenize, and control tokens written in the text ("<|im_start|>", "</s>", "<s>") become
+ * their ids instead of being spelled out: for chat prompts rendered by ringlm_chat_apply_template.
+ * Only for text the application writes; a user's text tokenized this way could inject turns (0.5). */
+RINGLM_API ringlm_status ringlm_tokenize_special(const ringlm_model *model, const char *text, size_t text_len,
+                                                 bool add_bos, int32_t *tokens, size_t capacity, size_t *n_tokens);
+
 /* The bytes `token` stands for when it follows `prev_token` (-1 if none), e.g. the leading space
  * of a piece right after BOS is dropped. Output is raw bytes (not NUL-terminated) and may be part
  * of a UTF-8 sequence. On RINGLM_ERR_BUFFER_TOO_SMALL, *written holds the size needed. */

@@ -57,10 +57,10 @@ bool ChatConversation::tokens_for(const std::string& text, std::vector<int32_t>*
     if (ringlm_session_reset(session_) != RINGLM_OK) return false;
     held_.clear();
     *reused = 0;
-    return tokenize_all(model_, text, model_adds_bos(model_), tokens);
+    return tokenize_all(model_, text, model_adds_bos(model_), tokens, /*parse_special=*/true);
   }
   *reused = held_.size();
-  return tokenize_all(model_, text.substr(held_.size()), false, tokens);
+  return tokenize_all(model_, text.substr(held_.size()), false, tokens, /*parse_special=*/true);
 }
 
 void ChatConversation::record_turn(const std::string& user, const std::string& prompt, const std::string& reply,

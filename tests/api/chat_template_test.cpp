@@ -3,6 +3,7 @@
 // texts, and the errors.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -137,5 +138,45 @@ TEST_CASE("chat template: bad names, roles, buffers and models are refused with 
   CHECK(ringlm_model_chat_template(model, &name) == RINGLM_ERR_UNSUPPORTED);
   CHECK(name == nullptr);
   CHECK(std::string(ringlm_last_error_message()).find("no chat template") != std::string::npos);
+  ringlm_model_free(model);
+}
+
+TEST_CASE("chat template: ringlm_tokenize_special turns the markers of a rendering into their ids") {
+  ringlm_model_params mp;
+  ringlm_model_params_init(&mp);
+  const std::string path = ringlm_test::shared_path("vocab/ggml-vocab-llama-spm.gguf");
+  mp.path = path.c_str();
+  mp.vocab_only = true;
+  ringlm_model* model = nullptr;
+  REQUIRE(ringlm_model_open(&mp, &model) == RINGLM_OK);
+  ringlm_model_info info;
+  info.struct_size = sizeof(info);
+  REQUIRE(ringlm_model_get_info(model, &info) == RINGLM_OK);
+
+  const std::string text = " Hi </s><s>[INST] Who";  // llama2's turn boundary
+  std::vector<int32_t> special(64), plain(64);
+  size_t n_special = 0, n_plain = 0;
+  REQUIRE(ringlm_tokenize_special(model, text.data(), text.size(), false, special.data(), special.size(), &n_special) ==
+          RINGLM_OK);
+  REQUIRE(ringlm_tokenize(model, text.data(), text.size(), false, plain.data(), plain.size(), &n_plain) == RINGLM_OK);
+  special.resize(n_special);
+  plain.resize(n_plain);
+  // The control tokens EOS then BOS appear once each, in order, only when parsed.
+  const auto eos = std::find(special.begin(), special.end(), info.eos_token);
+  REQUIRE(eos != special.end());
+  REQUIRE(eos + 1 != special.end());
+  CHECK(*(eos + 1) == info.bos_token);
+  CHECK(std::count(plain.begin(), plain.end(), info.eos_token) == 0);
+  CHECK(std::count(plain.begin(), plain.end(), info.bos_token) == 0);
+  CHECK(n_plain > n_special);
+  // The text around them tokenizes as it does alone.
+  std::vector<int32_t> head(16);
+  size_t n_head = 0;
+  REQUIRE(ringlm_tokenize(model, " Hi ", 4, false, head.data(), head.size(), &n_head) == RINGLM_OK);
+  CHECK(std::vector<int32_t>(special.begin(), eos) == std::vector<int32_t>(head.begin(), head.begin() + n_head));
+  // Buffer contract as ringlm_tokenize.
+  size_t needed = 0;
+  CHECK(ringlm_tokenize_special(model, text.data(), text.size(), true, nullptr, 0, &needed) == RINGLM_ERR_BUFFER_TOO_SMALL);
+  CHECK(needed == n_special + 1);
   ringlm_model_free(model);
 }

@@ -181,6 +181,15 @@ extern "C" {
         capacity: usize,
         n_tokens: *mut usize,
     ) -> ringlm_status;
+    pub fn ringlm_tokenize_special(
+        model: *const ringlm_model,
+        text: *const c_char,
+        text_len: usize,
+        add_bos: bool,
+        tokens: *mut i32,
+        capacity: usize,
+        n_tokens: *mut usize,
+    ) -> ringlm_status;
     pub fn ringlm_token_to_piece(
         model: *const ringlm_model,
         prev_token: i32,

@@ -135,6 +135,7 @@ fn rust_functions() -> Vec<&'static str> {
         ringlm_model_free,
         ringlm_model_get_info,
         ringlm_tokenize,
+        ringlm_tokenize_special,
         ringlm_token_to_piece,
         ringlm_detokenize,
         ringlm_chat_template_names,
