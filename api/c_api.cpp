@@ -277,21 +277,36 @@ RINGLM_API ringlm_status ringlm_model_get_info(const ringlm_model* model, ringlm
   return RINGLM_OK;
 }
 
-RINGLM_API ringlm_status ringlm_tokenize(const ringlm_model* model, const char* text, size_t text_len, bool add_bos,
-                                         int32_t* tokens, size_t capacity, size_t* n_tokens) {
+namespace {
+
+ringlm_status tokenize(const ringlm_model* model, const char* text, size_t text_len, bool add_bos, bool parse_special,
+                       int32_t* tokens, size_t capacity, size_t* n_tokens) {
   return guarded([&]() -> ringlm_status {
     if (model == nullptr || n_tokens == nullptr || (text == nullptr && text_len > 0) ||
         (tokens == nullptr && capacity > 0)) {
       return fail(RINGLM_ERR_INVALID_ARGUMENT, "tokenize: null argument");
     }
     std::vector<int32_t> ids;
-    Status s = model->impl->tokenizer.encode(std::string_view(text == nullptr ? "" : text, text_len), add_bos, ids);
+    Status s = model->impl->tokenizer.encode(std::string_view(text == nullptr ? "" : text, text_len), add_bos, ids,
+                                             parse_special);
     if (!s.is_ok()) return report(s);
     *n_tokens = ids.size();
     if (ids.size() > capacity) return fail(RINGLM_ERR_BUFFER_TOO_SMALL, "token buffer too small");
     if (!ids.empty()) std::memcpy(tokens, ids.data(), ids.size() * sizeof(int32_t));
     return RINGLM_OK;
   });
+}
+
+}  // namespace
+
+RINGLM_API ringlm_status ringlm_tokenize(const ringlm_model* model, const char* text, size_t text_len, bool add_bos,
+                                         int32_t* tokens, size_t capacity, size_t* n_tokens) {
+  return tokenize(model, text, text_len, add_bos, false, tokens, capacity, n_tokens);
+}
+
+RINGLM_API ringlm_status ringlm_tokenize_special(const ringlm_model* model, const char* text, size_t text_len,
+                                                 bool add_bos, int32_t* tokens, size_t capacity, size_t* n_tokens) {
+  return tokenize(model, text, text_len, add_bos, true, tokens, capacity, n_tokens);
 }
 
 RINGLM_API ringlm_status ringlm_token_to_piece(const ringlm_model* model, int32_t prev_token, int32_t token, char* buf,
@@ -527,3 +542,7 @@ RINGLM_API ringlm_status ringlm_session_fork(const ringlm_session* source, void*
 }
 
 }  // extern "C"
+
+namespace ringlm {
+ringlm_status c_api_report(const Status& s) { return report(s); }
+}  // namespace ringlm

@@ -14,6 +14,9 @@ struct ringlm_model {
 namespace ringlm {
 
 inline const Model& model_of(const ringlm_model* m) { return *m->impl; }
+// Sets the thread's last error message from `s` and returns its code (c_api.cpp).
+ringlm_status c_api_report(const Status& s);
+
 inline Session& session_of(ringlm_session* s) { return *reinterpret_cast<Session*>(s); }
 
 }  // namespace ringlm

@@ -185,6 +185,12 @@ RINGLM_API ringlm_status ringlm_model_get_info(const ringlm_model *model, ringlm
 RINGLM_API ringlm_status ringlm_tokenize(const ringlm_model *model, const char *text, size_t text_len,
                                          bool add_bos, int32_t *tokens, size_t capacity, size_t *n_tokens);
 
+/* As ringlm_tokenize, and control tokens written in the text ("<|im_start|>", "</s>", "<s>") become
+ * their ids instead of being spelled out: for chat prompts rendered by ringlm_chat_apply_template.
+ * Only for text the application writes; a user's text tokenized this way could inject turns (0.5). */
+RINGLM_API ringlm_status ringlm_tokenize_special(const ringlm_model *model, const char *text, size_t text_len,
+                                                 bool add_bos, int32_t *tokens, size_t capacity, size_t *n_tokens);
+
 /* The bytes `token` stands for when it follows `prev_token` (-1 if none), e.g. the leading space
  * of a piece right after BOS is dropped. Output is raw bytes (not NUL-terminated) and may be part
  * of a UTF-8 sequence. On RINGLM_ERR_BUFFER_TOO_SMALL, *written holds the size needed. */
@@ -194,6 +200,34 @@ RINGLM_API ringlm_status ringlm_token_to_piece(const ringlm_model *model, int32_
 /* Concatenated pieces of `tokens` (BOS/EOS produce no text). Same buffer contract as above. */
 RINGLM_API ringlm_status ringlm_detokenize(const ringlm_model *model, const int32_t *tokens, size_t n_tokens,
                                            char *buf, size_t capacity, size_t *written);
+
+/* ---- chat templates (0.5) ------------------------------------------------------------------- */
+/* ringlm recognises the common chat formats by the markers in a GGUF file's tokenizer.chat_template
+ * (it does not execute the Jinja text) and renders conversations with its own code. Families:
+ * "chatml" (also "qwen2"), "llama2", "llama3", "mistral", "phi3", "zephyr", "gemma". The rendered
+ * text never starts with BOS (tokenize it with the model's add_bos); markers between turns are text. */
+typedef struct ringlm_chat_message {
+  const char *role;    /* "system", "user" or "assistant" */
+  const char *content; /* UTF-8, NUL-terminated */
+} ringlm_chat_message;
+
+/* "chatml, llama2, llama3, mistral, phi3, zephyr, gemma" (static). */
+RINGLM_API const char *ringlm_chat_template_names(void);
+/* The family of a template text: *out_name is a static family name. A text with no known family's
+ * markers is RINGLM_ERR_UNSUPPORTED (the message names the known families), never a guess. */
+RINGLM_API ringlm_status ringlm_chat_template_detect(const char *template_text, size_t text_len, const char **out_name);
+/* The family of the model's tokenizer.chat_template; RINGLM_ERR_UNSUPPORTED when the model has
+ * none (llama2.c checkpoints never do) or one that is not recognised. */
+RINGLM_API ringlm_status ringlm_model_chat_template(const ringlm_model *model, const char **out_name);
+/* Render `messages` in the family `template_name` (a name above; an unknown one is
+ * RINGLM_ERR_INVALID_ARGUMENT naming the known ones). add_assistant ends the text with the opening
+ * of an assistant reply. Roles other than system/user/assistant are RINGLM_ERR_INVALID_ARGUMENT, as
+ * is a system message after the first in llama2, mistral and gemma (they fold it into the first
+ * user turn). Writes at most `capacity` bytes (no NUL); RINGLM_ERR_BUFFER_TOO_SMALL sets *written to
+ * the size needed. */
+RINGLM_API ringlm_status ringlm_chat_apply_template(const char *template_name, const ringlm_chat_message *messages,
+                                                    size_t n_messages, bool add_assistant, char *buf,
+                                                    size_t capacity, size_t *written);
 
 /* ---- session ------------------------------------------------------------------------------- */
 typedef struct ringlm_session ringlm_session;

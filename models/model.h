@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/status.h"
@@ -51,6 +52,7 @@ struct Model final : LanguageModel {
   // kVocabOnly: `tokenizer` and config.n_vocab only (config otherwise zero, no weights, arch may be
   // null); the C API refuses sessions on it.
   ModelParts parts = ModelParts::kAll;
+  std::string chat_template;  // GGUF tokenizer.chat_template (Jinja text), empty if absent
   uint64_t n_params = 0;
   uint64_t weight_bytes = 0;
 

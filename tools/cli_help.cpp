@@ -122,6 +122,7 @@ void print_main_usage(std::FILE* out) {
                "ringlm %s — CPU LLM inference for edge devices\n"
                "usage: ringlm COMMAND [options]     (ringlm COMMAND --help for the options of each)\n"
                "  run         generate text from a prompt\n"
+               "  chat        talk with a model through its chat template, turn by turn\n"
                "  bench       prefill/decode speed, memory bandwidth, cache and streaming curves\n"
                "  perplexity  perplexity of a text file\n"
                "  info        what a model is and the memory plan of a session\n"

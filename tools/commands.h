@@ -11,5 +11,6 @@ int cmd_tokenize(int argc, char** argv);
 int cmd_convert(int argc, char** argv);
 int cmd_quantize(int argc, char** argv);
 int cmd_synth(int argc, char** argv);
+int cmd_chat(int argc, char** argv);
 
 }  // namespace ringlm_cli

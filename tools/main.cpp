@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   if (std::strcmp(argv[1], "convert") == 0) return ringlm_cli::cmd_convert(argc, argv);
   if (std::strcmp(argv[1], "quantize") == 0) return ringlm_cli::cmd_quantize(argc, argv);
   if (std::strcmp(argv[1], "synth") == 0) return ringlm_cli::cmd_synth(argc, argv);
+  if (std::strcmp(argv[1], "chat") == 0) return ringlm_cli::cmd_chat(argc, argv);
   std::fprintf(stderr, "ringlm: unknown command '%s'\n", argv[1]);
   ringlm_cli::print_main_usage(stderr);
   return 2;

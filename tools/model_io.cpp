@@ -47,13 +47,15 @@ bool model_adds_bos(const ringlm_model* model) {
   return ringlm_model_get_info(model, &info) == RINGLM_OK && info.add_bos && info.bos_token >= 0;
 }
 
-bool tokenize_all(const ringlm_model* model, const std::string& text, bool add_bos, std::vector<int32_t>* out) {
+bool tokenize_all(const ringlm_model* model, const std::string& text, bool add_bos, std::vector<int32_t>* out,
+                  bool parse_special) {
+  const auto encode = parse_special ? ringlm_tokenize_special : ringlm_tokenize;
   out->resize(text.size() + 8);
   size_t n = 0;
-  ringlm_status st = ringlm_tokenize(model, text.data(), text.size(), add_bos, out->data(), out->size(), &n);
+  ringlm_status st = encode(model, text.data(), text.size(), add_bos, out->data(), out->size(), &n);
   if (st == RINGLM_ERR_BUFFER_TOO_SMALL) {
     out->resize(n);
-    st = ringlm_tokenize(model, text.data(), text.size(), add_bos, out->data(), out->size(), &n);
+    st = encode(model, text.data(), text.size(), add_bos, out->data(), out->size(), &n);
   }
   if (st != RINGLM_OK) return false;
   out->resize(n);

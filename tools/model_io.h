@@ -29,7 +29,9 @@ bool read_text_file(const std::string& path, std::string* out);
 bool model_adds_bos(const ringlm_model* model);
 
 // Every token of `text`, growing the buffer to the size ringlm_tokenize reports; false with the
-// library's message in ringlm_last_error_message().
-bool tokenize_all(const ringlm_model* model, const std::string& text, bool add_bos, std::vector<int32_t>* out);
+// library's message in ringlm_last_error_message(). parse_special: control tokens written in the
+// text become their ids (ringlm_tokenize_special; chat prompts).
+bool tokenize_all(const ringlm_model* model, const std::string& text, bool add_bos, std::vector<int32_t>* out,
+                  bool parse_special = false);
 
 }  // namespace ringlm_cli

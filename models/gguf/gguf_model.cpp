@@ -270,7 +270,16 @@ Result<std::unique_ptr<Model>> load_gguf_vocab_only(const GgufFile& f) {
 Result<std::unique_ptr<Model>> load_gguf_from_memory(Span<const uint8_t> bytes, ModelParts parts) {
   Result<GgufFile> file = GgufFile::parse(bytes);
   if (!file.is_ok()) return file.status();
-  return parts == ModelParts::kVocabOnly ? load_gguf_vocab_only(file.value()) : load_gguf(file.value());
+  Result<std::unique_ptr<Model>> model =
+      parts == ModelParts::kVocabOnly ? load_gguf_vocab_only(file.value()) : load_gguf(file.value());
+  if (!model.is_ok()) return model;
+  // The chat template is optional; a wrong type is reported like any other metadata.
+  if (file.value().has("tokenizer.chat_template")) {
+    std::string_view chat_template;
+    RINGLM_TRY(file.value().get_string("tokenizer.chat_template", chat_template));
+    model.value()->chat_template = std::string(chat_template);
+  }
+  return model;
 }
 
 Result<std::unique_ptr<Model>> load_gguf_file(const char* path, LoadMode mode, ModelParts parts) {

@@ -86,13 +86,17 @@ Result<Tokenizer> Tokenizer::create(Vocab vocab) {
     }
   }
   for (size_t i = 0; i < n; ++i) {
-    if (t.vocab_.types[i] == TokenType::kUserDefined && !t.vocab_.pieces[i].empty()) {
-      t.user_defined_.push_back(static_cast<int32_t>(i));
+    if (t.vocab_.pieces[i].empty()) continue;
+    if (t.vocab_.types[i] == TokenType::kUserDefined) t.user_defined_.push_back(static_cast<int32_t>(i));
+    if (t.vocab_.types[i] == TokenType::kUserDefined || t.vocab_.types[i] == TokenType::kControl) {
+      t.specials_.push_back(static_cast<int32_t>(i));
     }
   }
-  std::stable_sort(t.user_defined_.begin(), t.user_defined_.end(), [&t](int32_t a, int32_t b) {
+  const auto longest_first = [&t](int32_t a, int32_t b) {
     return t.vocab_.pieces[static_cast<size_t>(a)].size() > t.vocab_.pieces[static_cast<size_t>(b)].size();
-  });
+  };
+  std::stable_sort(t.user_defined_.begin(), t.user_defined_.end(), longest_first);
+  std::stable_sort(t.specials_.begin(), t.specials_.end(), longest_first);
   if (t.vocab_.kind == TokenizerKind::kBpe) RINGLM_TRY(t.init_bpe());
   return t;
 }
@@ -116,21 +120,21 @@ bool Tokenizer::is_end_of_generation(int32_t id) const {
          vocab_.end_of_generation.end();
 }
 
-Status Tokenizer::encode(std::string_view text, bool add_bos, std::vector<int32_t>& out) const {
+Status Tokenizer::encode(std::string_view text, bool add_bos, std::vector<int32_t>& out, bool parse_special) const {
   if (add_bos) {
     RINGLM_CHECK(vocab_.bos >= 0, RINGLM_ERR_INVALID_ARGUMENT, "BOS requested but the vocabulary has no BOS token");
     out.push_back(vocab_.bos);
   }
   if (text.empty()) return Status::ok();
 
-  // Cut the text at user-defined tokens, longest piece first (each one splits every stretch of
-  // text the longer ones left); id < 0 marks a stretch of text.
+  // Cut the text at user-defined (and with parse_special, control) tokens, longest piece first (each
+  // one splits every stretch of text the longer ones left); id < 0 marks a stretch of text.
   struct Fragment {
     size_t start, len;
     int32_t id;
   };
   std::vector<Fragment> fragments{{0, text.size(), -1}};
-  for (int32_t special : user_defined_) {
+  for (int32_t special : parse_special ? specials_ : user_defined_) {
     const std::string_view piece = vocab_.pieces[static_cast<size_t>(special)];
     std::vector<Fragment> next;
     for (const Fragment& f : fragments) {

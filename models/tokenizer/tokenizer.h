@@ -32,8 +32,9 @@ class Tokenizer {
   // Validates the vocab (sizes agree, special ids in range) and builds the lookup tables.
   static Result<Tokenizer> create(Vocab vocab);
 
-  // Appends the ids of `text` to `out`; with add_bos, the vocab's BOS first.
-  Status encode(std::string_view text, bool add_bos, std::vector<int32_t>& out) const;
+  // Appends the ids of `text` to `out`; with add_bos, the vocab's BOS first. parse_special: control
+  // tokens written in the text ("<|im_start|>", "</s>") become their ids too (chat prompts).
+  Status encode(std::string_view text, bool add_bos, std::vector<int32_t>& out, bool parse_special = false) const;
 
   // The bytes token `id` stands for (specials: empty). Caller checks 0 <= id < size().
   std::string_view decoded(int32_t id) const { return std::string_view(decoded_[static_cast<size_t>(id)]); }
@@ -58,6 +59,7 @@ class Tokenizer {
   std::vector<std::string> decoded_;                     // per id: the bytes it produces
   int32_t byte_tokens_[256] = {};                        // SPM byte fallback "<0xNN>" ids, -1 if absent
   std::vector<int32_t> user_defined_;                    // user-defined token ids, longest piece first
+  std::vector<int32_t> specials_;                        // user-defined and control token ids, longest first
   PreTokenizer pre_ = PreTokenizer::kGpt2;               // BPE only
   bool ignore_merges_ = false;                           // BPE: a whole pre-token that is a piece wins
   std::unordered_map<std::string_view, int32_t> merge_ranks_;  // "left right" -> rank; views into vocab_.merges

@@ -152,6 +152,16 @@ pub struct ringlm_session_stats {
     pub sample_ns: u64,
 }
 
+/// One message of a conversation for [`ringlm_chat_apply_template`] (0.5).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct ringlm_chat_message {
+    /// "system", "user" or "assistant" (NUL-terminated).
+    pub role: *const c_char,
+    /// UTF-8, NUL-terminated.
+    pub content: *const c_char,
+}
+
 /// Asked between layers; returning true stops the call with `RINGLM_ERR_ABORTED`.
 pub type ringlm_abort_callback = Option<unsafe extern "C" fn(user_data: *mut c_void) -> bool>;
 
@@ -181,6 +191,15 @@ extern "C" {
         capacity: usize,
         n_tokens: *mut usize,
     ) -> ringlm_status;
+    pub fn ringlm_tokenize_special(
+        model: *const ringlm_model,
+        text: *const c_char,
+        text_len: usize,
+        add_bos: bool,
+        tokens: *mut i32,
+        capacity: usize,
+        n_tokens: *mut usize,
+    ) -> ringlm_status;
     pub fn ringlm_token_to_piece(
         model: *const ringlm_model,
         prev_token: i32,
@@ -193,6 +212,23 @@ extern "C" {
         model: *const ringlm_model,
         tokens: *const i32,
         n_tokens: usize,
+        buf: *mut c_char,
+        capacity: usize,
+        written: *mut usize,
+    ) -> ringlm_status;
+
+    pub fn ringlm_chat_template_names() -> *const c_char;
+    pub fn ringlm_chat_template_detect(
+        template_text: *const c_char,
+        text_len: usize,
+        out_name: *mut *const c_char,
+    ) -> ringlm_status;
+    pub fn ringlm_model_chat_template(model: *const ringlm_model, out_name: *mut *const c_char) -> ringlm_status;
+    pub fn ringlm_chat_apply_template(
+        template_name: *const c_char,
+        messages: *const ringlm_chat_message,
+        n_messages: usize,
+        add_assistant: bool,
         buf: *mut c_char,
         capacity: usize,
         written: *mut usize,

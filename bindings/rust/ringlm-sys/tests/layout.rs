@@ -84,6 +84,7 @@ fn rust_structs() -> Vec<StructLayout> {
             frequency_penalty,
             min_p
         }),
+        layout!(ringlm_chat_message { role, content }),
         layout!(ringlm_session_stats {
             struct_size,
             n_prefill_tokens,
@@ -150,8 +151,13 @@ fn rust_functions() -> Vec<&'static str> {
         ringlm_model_free,
         ringlm_model_get_info,
         ringlm_tokenize,
+        ringlm_tokenize_special,
         ringlm_token_to_piece,
         ringlm_detokenize,
+        ringlm_chat_template_names,
+        ringlm_chat_template_detect,
+        ringlm_model_chat_template,
+        ringlm_chat_apply_template,
         ringlm_session_params_init,
         ringlm_session_plan,
         ringlm_session_create,
