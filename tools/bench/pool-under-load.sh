@@ -17,7 +17,7 @@ trap stop_hogs EXIT
 # One decode figure (tok/s) for binary $1 at $2 threads.
 decode() {
   "$1" bench -m "$model" -t "$2" -p 0 -n "$n_gen" -r 1 --bw-mib 0 --json 2>/dev/null |
-    sed -n 's/.*"avg_ts": \([0-9.]*\).*/\1/p'
+    sed -n 's/.*"avg_ts": \([0-9.]*\).*/\1/p' | awk '{printf "%.1f", $1}'
 }
 
 declare -A results
@@ -38,7 +38,7 @@ for load in idle loaded; do
   stop_hogs
 done
 
-median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{v[NR]=$1} END {printf "%.1f\n", (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 echo "model: $model; $cores cores; loaded = $cores busy-loop processes; $rounds rounds of $n_gen tokens"
 echo
 echo "| binary | load | threads | decode tok/s (rounds) | median |"
