@@ -16,7 +16,7 @@ void ThreadPool::run(JobFn fn, void* ctx, int n_chunks) {
   for (int c = 0; c < n_chunks; ++c) fn(ctx, c, n_chunks, 0);
 }
 void ThreadPool::worker_loop(int, uint32_t) {}
-void ThreadPool::run_chunks(uint32_t, int) {}
+int ThreadPool::run_chunks(uint32_t, int) { return 0; }
 
 #else
 
@@ -24,10 +24,11 @@ namespace {
 // Waiting threads spin in rounds of kPausesPerRound pauses (a few microseconds) and yield the
 // core between rounds: alone on the machine a yield returns at once, but when other processes
 // hold the cores it hands ours to whoever the wait is for (a worker or the caller that would
-// issue the next job) instead of burning the time slice. After kSpinRounds rounds (~1 ms) a
-// worker sleeps, so an idle session costs no CPU.
+// issue the next job) instead of burning the time slice. A worker spins at most its budget of
+// rounds, kMinSpinRounds..kMaxSpinRounds (the most is about a millisecond), then sleeps.
 constexpr int kPausesPerRound = 64;
-constexpr int kSpinRounds = 512;
+constexpr int kMinSpinRounds = 2;
+constexpr int kMaxSpinRounds = 512;
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -86,27 +87,25 @@ void ThreadPool::stop() {
     n_threads_ = 1;
     return;
   }
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
-    seq_.store(seq_.load() + 1);  // a new, empty job wakes everyone up
-  }
-  wake_.notify_all();
+  stopping_ = true;
+  seq_.bump();  // a new, empty job wakes everyone up
   for (auto& t : workers_) t.join();
   workers_.clear();
   runs_.reset();
   n_threads_ = 1;
 }
 
-void ThreadPool::run_chunks(uint32_t seq, int thread) {
+int ThreadPool::run_chunks(uint32_t seq, int thread) {
   // A claimed chunk keeps the job unfinished, so what is read here is this job's whenever a claim
   // succeeds (values of a newer job mean this one is finished: every claim fails its seq check).
   JobFn fn = job_.load(std::memory_order_relaxed);
   void* ctx = job_ctx_.load(std::memory_order_relaxed);
   const int n_chunks = n_chunks_.load(std::memory_order_relaxed);
+  int ran = 0;
   auto execute = [&](int chunk) {
     fn(ctx, chunk, n_chunks, thread);
     finished_.fetch_add(1, std::memory_order_release);
+    ++ran;
   };
   for (int c; (c = claim(runs_[thread].word, seq, true)) >= 0;) execute(c);
   // Out of own work: take the last chunk of whichever run has the most left.
@@ -119,7 +118,7 @@ void ThreadPool::run_chunks(uint32_t seq, int thread) {
         victim = v;
       }
     }
-    if (victim < 0) return;
+    if (victim < 0) return ran;
     const int c = claim(runs_[victim].word, seq, false);
     if (c >= 0) execute(c);
   }
@@ -138,20 +137,14 @@ void ThreadPool::run(JobFn fn, void* ctx, int n_chunks) {
   job_ctx_.store(ctx, std::memory_order_relaxed);
   n_chunks_.store(n_chunks, std::memory_order_relaxed);
   finished_.store(0, std::memory_order_relaxed);
-  const uint32_t seq = seq_.load(std::memory_order_relaxed) + 1;
+  const uint32_t seq = seq_.load(std::memory_order_relaxed) + 1;  // what bump() below stores
   for (int t = 0; t < n_threads_; ++t) {  // thread t owns chunks [n_chunks * t / n, n_chunks * (t + 1) / n)
     runs_[t].word.store(run_word(seq, static_cast<int>(int64_t{n_chunks} * t / n_threads_),
                                  static_cast<int>(int64_t{n_chunks} * (t + 1) / n_threads_)),
                         std::memory_order_relaxed);
   }
-  // seq_cst on both sides (the sequence here, sleepers_ in the worker) so a worker about to
-  // sleep either sees the new job or is seen as a sleeper and woken: no lost wake-up. The store
-  // also publishes the job and the runs above to whoever sees the new sequence.
-  seq_.store(seq);
-  if (sleepers_.load() > 0) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    wake_.notify_all();
-  }
+  // Publishes the job and the runs above to whoever sees the new sequence, and wakes sleepers.
+  seq_.bump();
   run_chunks(seq, 0);
   // Every chunk is claimed; wait for the ones other threads are still running. With more
   // threads than free cores such a thread may need this core: yield between rounds.
@@ -162,23 +155,26 @@ void ThreadPool::run(JobFn fn, void* ctx, int n_chunks) {
 }
 
 void ThreadPool::worker_loop(int thread, uint32_t seen) {
+  int budget = kMaxSpinRounds;  // today's job stream is unknown: start as patient as allowed
   for (;;) {
     uint32_t now = seen;
-    for (int round = 0; round < kSpinRounds && now == seen; ++round) {
+    for (int round = 0; round < budget && now == seen; ++round) {
       for (int i = 0; i < kPausesPerRound && (now = seq_.load(std::memory_order_acquire)) == seen; ++i) {
         cpu_relax();
       }
       if (now == seen) std::this_thread::yield();
     }
-    if (now == seen) {
-      std::unique_lock<std::mutex> lock(mutex_);
-      sleepers_.fetch_add(1);
-      wake_.wait(lock, [&] { return (now = seq_.load()) != seen; });
-      sleepers_.fetch_sub(1);
-    }
+    const bool slept = now == seen;
+    if (slept) now = seq_.wait(seen);
     seen = now;
     if (stopping_.load(std::memory_order_acquire)) return;
-    run_chunks(seen, thread);
+    const int ran = run_chunks(seen, thread);
+    // Spinning paid off only if the job came during it and this thread did part of it.
+    if (!slept && ran > 0) {
+      budget = budget * 2 < kMaxSpinRounds ? budget * 2 : kMaxSpinRounds;
+    } else {
+      budget = budget / 2 > kMinSpinRounds ? budget / 2 : kMinSpinRounds;
+    }
   }
 }
 

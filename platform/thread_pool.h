@@ -8,24 +8,28 @@
 // stalling the job. run() returns when every chunk is done. Results never depend on which thread
 // ran a chunk: chunk boundaries depend only on the job.
 //
-// Workers are created once (at session creation), never per token; between jobs they spin
-// briefly (a decode step issues hundreds of jobs a few microseconds apart), yielding the core
-// between short rounds so other runnable threads are not starved, then sleep on a condition
-// variable so an idle session costs no CPU. With RINGLM_SINGLE_THREADED defined (firmware
-// builds) the pool is a plain loop.
+// Workers are created once (at session creation), never per token. Between jobs a worker waits
+// in three steps: it spins (rounds of pause instructions, a decode step issues hundreds of jobs a
+// few microseconds apart), yielding the core between rounds so other runnable threads are not
+// starved, then sleeps on the job word (platform/wake_word.h: a futex on Linux) so an idle session
+// costs no CPU. How many rounds it spins adapts per worker: the budget doubles when a job came
+// while spinning and the worker got chunks of it, and halves when it went to sleep or woke to find
+// every chunk taken (other processes hold the cores and the caller did the job alone). With
+// RINGLM_SINGLE_THREADED defined (firmware builds) the pool is a plain loop.
 #pragma once
 
 #include <cstdint>
 #ifndef RINGLM_SINGLE_THREADED
 #include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 #endif
 
 #include "core/status.h"
+#ifndef RINGLM_SINGLE_THREADED
+#include "platform/wake_word.h"
+#endif
 
 namespace ringlm {
 
@@ -76,8 +80,8 @@ class ThreadPool {
 
   void worker_loop(int thread, uint32_t seen);
   // Runs chunks of job `seq`: the thread's own run from the front, then others' from the back,
-  // until none is left.
-  void run_chunks(uint32_t seq, int thread);
+  // until none is left. Returns how many it ran.
+  int run_chunks(uint32_t seq, int thread);
 
   int n_threads_ = 1;
 #ifndef RINGLM_SINGLE_THREADED
@@ -90,17 +94,14 @@ class ThreadPool {
     std::atomic<uint64_t> word{0};
   };
   std::unique_ptr<Run[]> runs_;
-  // The job's sequence number: workers wait for it to change.
-  std::atomic<uint32_t> seq_{0};
+  // The job's sequence number: workers wait for it to change, asleep once their spin budget is spent.
+  WakeWord seq_;
   std::atomic<int> n_chunks_{0};
   std::atomic<int> finished_{0};
-  std::atomic<int> sleepers_{0};
   std::atomic<bool> stopping_{false};
   std::atomic<JobFn> job_{nullptr};
   std::atomic<void*> job_ctx_{nullptr};
   std::vector<std::thread> workers_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
 #endif
 };
 
