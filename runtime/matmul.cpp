@@ -55,7 +55,7 @@ bool gemm_uses_bf16(DType t) {
          (t == DType::kBF16 || t == DType::kQ8_0 || t == DType::kQ4_0 || t == DType::kQ4_K || t == DType::kQ6_K);
 }
 
-bool gemm_uses_q8(DType t) { return active_kernels().prefill_gemm == PrefillGemm::kInt8 && gemm_q8_supports(t); }
+bool gemm_uses_q8(DType t) { return active_kernels().prefill_gemm == PrefillGemm::kInt8 && uses_q8_path(t); }
 
 namespace {
 // How one weight matrix of a call is multiplied, and its row unit: the rows handled as one piece.

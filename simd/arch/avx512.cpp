@@ -18,10 +18,10 @@ namespace ringlm {
 namespace {
 // Q8_0, Q4_0, Q4_K and Q6_K rows two blocks per instruction (quant_avx512.h); other types: the 256-bit VNNI kernels.
 void matvec_q8_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
-  if (w.dtype == DType::kQ8_0 && w.cols <= kQ4Avx512MaxCols) return matvec_q8_0_avx512(w, xq, y, row_begin, row_end);
-  if (w.dtype == DType::kQ4_0 && w.cols <= kQ4Avx512MaxCols) return matvec_q4_0_avx512(w, xq, y, row_begin, row_end);
-  if (w.dtype == DType::kQ4_K && w.cols <= kQ4Avx512MaxCols) return matvec_q4_k_avx512(w, xq, y, row_begin, row_end);
-  if (w.dtype == DType::kQ6_K && w.cols <= kQ4Avx512MaxCols) return matvec_q6_k_avx512(w, xq, y, row_begin, row_end);
+  if (w.dtype == DType::kQ8_0 && w.cols <= kQuantStackMaxCols) return matvec_q8_0_avx512(w, xq, y, row_begin, row_end);
+  if (w.dtype == DType::kQ4_0 && w.cols <= kQuantStackMaxCols) return matvec_q4_0_avx512(w, xq, y, row_begin, row_end);
+  if (w.dtype == DType::kQ4_K && w.cols <= kQuantStackMaxCols) return matvec_q4_k_avx512(w, xq, y, row_begin, row_end);
+  if (w.dtype == DType::kQ6_K && w.cols <= kQuantStackMaxCols) return matvec_q6_k_avx512(w, xq, y, row_begin, row_end);
   matvec_q8<X86Ops256<true>>(w, xq, y, row_begin, row_end);
 }
 }  // namespace

@@ -3,8 +3,8 @@
 // bytes). Included by translation units built with at least SSE4.2.
 //
 // The generic kernels (quant_kernels.h) convert each activation block's f16 scale per row — a
-// dozen instructions without F16C — and unpack K-quant scales in scalar code; on the SSE4.2 set
-// that left the matvecs at 3-6 GB/s per core. Here activation scales (and sums) are formed once
+// dozen instructions without F16C — and unpack K-quant scales in scalar code, which left the
+// SSE4.2 matvecs compute-bound. Here activation scales (and sums) are formed once
 // per call, Q4_K's scales and mins come out as one 16-byte vector (as in quant_avx2.h), and
 // Q6_K's scales enter pmaddwd per 16 elements. The integers are those of the reference; only the
 // order of the float steps differs (the tests' bound; Q8_0 and Q4_0 are bit-identical to the
@@ -42,8 +42,8 @@ inline __m128i q4k_scale_min_bytes(const uint8_t* b) {
 
 // Rows [row_begin, row_end) as S equal stretches, row i of each handed to rows(wr, out, R) together
 // (R = S; leftover rows one at a time, R = 1), so a thread reads S sequential memory streams
-// instead of one: one stream per thread leaves much of the memory's bandwidth unused (Intel Xeon,
-// AVX2 Q8_0, 2 threads, no prefetch: decode 12.0 -> 21.3 tok/s with 4 streams, 22.5 with 8). A row's result
+// instead of one: one stream per thread leaves much of the memory's bandwidth unused
+// (docs/benchmarks.md, "Kernel design notes"). A row's result
 // must not depend on R, so that no result depends on the thread split.
 template <int S, class Block, class Rows>
 __attribute__((always_inline)) inline void for_row_stretches(const TensorView& w, float* y, int64_t row_begin, int64_t row_end,
@@ -112,15 +112,12 @@ constexpr int kQ8SseStreams = RINGLM_Q8_STREAMS;
 constexpr int kQ8SseStreams = 4;
 #endif
 
-// Longest row whose per-call activation arrays the SSE kernels keep on the stack (longer: the
-// generic kernels): Q4_K 2 KiB of block scales and 2 KiB of sums x scales, Q6_K 2 + 4 KiB.
-constexpr int64_t kSseMaxCols = 16384;
 
 inline void matvec_q4_k_sse(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
   using Ops = X86Ops128;
   const int64_t ns = w.cols / kQK_K;
-  alignas(16) float dx[kSseMaxCols / kQK8_0];       // each sub-block's activation scale
-  alignas(16) float xsum_dx[kSseMaxCols / kQK8_0];  // and its activation sum times that scale
+  alignas(16) float dx[kQuantStackMaxCols / kQK8_0];       // each sub-block's activation scale
+  alignas(16) float xsum_dx[kQuantStackMaxCols / kQK8_0];  // and its activation sum times that scale
   for (int64_t b = 0; b < ns * 8; ++b) {
     dx[b] = half_to_float(xq[b].d);
     xsum_dx[b] = static_cast<float>(Ops::fsum_i(Ops::sum_i8(Ops::load(xq[b].qs)))) * dx[b];
@@ -166,10 +163,10 @@ inline void matvec_q4_k_sse(const TensorView& w, const BlockQ8_0* xq, float* y, 
 inline void matvec_q6_k_sse(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
   using Ops = X86Ops128;
   const int64_t nb = w.cols / kQK8_0;
-  alignas(16) float dx[kSseMaxCols / kQK8_0];
+  alignas(16) float dx[kQuantStackMaxCols / kQK8_0];
   // Per 4 blocks (half a super-block), the 8 half-block activation sums as int16 (|sum| <= 2032),
   // in the order of that half's 8 scales.
-  __m128i xsum[kSseMaxCols / kQK8_0 / 4];
+  __m128i xsum[kQuantStackMaxCols / kQK8_0 / 4];
   const __m128i one8 = _mm_set1_epi8(1), one16 = _mm_set1_epi16(1);
   for (int64_t g = 0; g < nb / 4; ++g) {
     alignas(16) int16_t sums[8];
@@ -227,17 +224,17 @@ inline void matvec_q6_k_sse(const TensorView& w, const BlockQ8_0* xq, float* y, 
 }
 
 // The integer matvec of the SSE4.2 set: every block type through the kernels above (rows up to
-// kSseMaxCols), float types through the generic path. Q8_0 and Q4_0 keep the generic kernels'
+// kQuantStackMaxCols), float types through the generic path. Q8_0 and Q4_0 keep the generic kernels'
 // integers (the sign trick into pmaddubsw) and float steps, so they are bit-identical to them;
 // what changes is dx, converted once per call instead of per row (without F16C an f16 conversion
 // is a dozen instructions), and the stretches.
 inline void matvec_q8_sse(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
   using Ops = X86Ops128;
-  if (w.cols <= kSseMaxCols) {
+  if (w.cols <= kQuantStackMaxCols) {
     if (w.dtype == DType::kQ4_K) return matvec_q4_k_sse(w, xq, y, row_begin, row_end);
     if (w.dtype == DType::kQ6_K) return matvec_q6_k_sse(w, xq, y, row_begin, row_end);
     if (w.dtype == DType::kQ8_0 || w.dtype == DType::kQ4_0) {
-      float dx[kSseMaxCols / kQK8_0];
+      float dx[kQuantStackMaxCols / kQK8_0];
       for (int64_t b = 0; b < w.cols / kQK8_0; ++b) dx[b] = half_to_float(xq[b].d);
       if (w.dtype == DType::kQ8_0) {
         return blocks32_in_stretches<kQ8SseStreams, BlockQ8_0, Ops>(
