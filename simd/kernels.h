@@ -32,7 +32,7 @@ struct KvRows {
   }
 };
 
-// The prefill GEMM a kernel set prefers:
+// The prefill GEMMs (which one prefill uses is a policy of dispatch, below, not of the table):
 //   kBlas  OpenBLAS sgemm over dequantized f32 tiles (or the per-token matvec without BLAS);
 //   kBf16  gemm_bf16 over bf16 weights / tiles and activations rounded to bf16 (AVX512-BF16
 //          where vdpbf16ps runs at full rate: AMD);
@@ -42,6 +42,7 @@ struct KvRows {
 //          activations quantized as decode quantizes them: AVX512-VNNI or AVX-VNNI on Intel, sdot
 //          on ARM), gemm_f32 (x86) or as kBlas (ARM) for the others.
 enum class PrefillGemm : int { kBlas, kBf16, kF32, kInt8 };
+constexpr unsigned gemm_bit(PrefillGemm g) { return 1u << static_cast<int>(g); }
 
 // True for weight types that take the integer path: matvec_q8 in decode, gemm_q8 in prefill.
 inline bool uses_q8_path(DType t) {
@@ -110,12 +111,18 @@ struct Kernels {
                   size_t ldy);
   // The bandwidth probe's read loop (devtools/bandwidth.h, SumWordsFn) at this set's width.
   uint64_t (*sum_words)(const uint64_t* words, size_t n_words);
-  // Which GEMM prefill uses (runtime/matmul.cpp). Sets without their own GEMM carry the scalar
-  // references and say kBlas.
-  PrefillGemm prefill_gemm;
+  // The prefill GEMMs this set has of its own (gemm_bit of kBf16, kF32, kInt8); for the others it
+  // carries the scalar references (test oracles, never used by prefill).
+  unsigned own_gemms;
 };
 
 const Kernels& scalar_kernels();
+
+// Whether prefill can use `gemm` with kernel set `k`: kBlas always (sgemm, or the per-token
+// matvec without BLAS), the others where the set has its own.
+inline bool has_prefill_gemm(const Kernels& k, PrefillGemm gemm) {
+  return gemm == PrefillGemm::kBlas || (k.own_gemms & gemm_bit(gemm)) != 0;
+}
 
 // ---- dispatch (simd/dispatch.cpp) ----------------------------------------------------------
 // Kernel sets, best last within an architecture. Each set fills every entry of the table.
@@ -127,19 +134,21 @@ const char* simd_level_name(SimdLevel level);
 // The table of `level` for a CPU with `features`, or nullptr when this build does not contain the
 // level (x86 sets on ARM and vice versa) or the CPU lacks an instruction it needs. Sub-features
 // pick variants inside a level (avx2: AVX-VNNI; neon: dotprod), so tests can mask them off.
-// Prefill uses the level's default GEMM: avx512 int8 (+ f32) on Intel, bf16 elsewhere; avx2 int8
-// (+ f32) on Intel CPUs with AVX-VNNI, f32 elsewhere; neon int8 (+ BLAS) with dotprod; others BLAS.
+// GEMMs of their own (Kernels::own_gemms): bf16 avx512 only; int8 avx512, avx2 with AVX-VNNI,
+// neon with dotprod (aarch64); f32 avx2 and avx512.
 const Kernels* kernels_for_level(SimdLevel level, const CpuFeatures& features);
-// The same with prefill through `gemm`; nullptr also when the level has no such GEMM (bf16:
-// avx512 only; int8: avx512, avx2 with AVX-VNNI, neon with dotprod; f32: avx2 and avx512; blas:
-// every level).
-const Kernels* kernels_for_level(SimdLevel level, const CpuFeatures& features, PrefillGemm gemm);
+
+// The prefill GEMM policy, apart from the tables: the GEMM a level uses unless RINGLM_GEMM says
+// otherwise: avx512 int8 (+ f32) on Intel, bf16 elsewhere; avx2 int8 (+ f32) on Intel CPUs with
+// AVX-VNNI, f32 elsewhere; neon int8 (+ BLAS) with dotprod; others BLAS.
+PrefillGemm default_prefill_gemm(SimdLevel level, const CpuFeatures& features);
 
 // The fastest level `features` supports (kScalar at worst).
 SimdLevel best_simd_level(const CpuFeatures& features);
 
 struct SimdSelection {
   const Kernels* kernels;  // never null
+  PrefillGemm gemm;        // the prefill GEMM, one kernels has (has_prefill_gemm)
   const char* error;       // nullptr, or why `forced` was not honoured (static string)
 };
 
@@ -152,8 +161,9 @@ struct SimdSelection {
 SimdSelection select_kernels(const char* forced, const CpuFeatures& features, const char* forced_gemm = nullptr);
 
 // The table for this process, chosen once (first call) from cpu_features(), RINGLM_SIMD and
-// RINGLM_GEMM.
+// RINGLM_GEMM, and the prefill GEMM chosen with it.
 const Kernels& active_kernels();
+PrefillGemm active_prefill_gemm();
 
 // How far ahead (bytes) the decode matvecs prefetch the weight rows they stream, 0 for not at all.
 // Intel gets kIntelPrefetchBytes (its hardware prefetchers alone leave a busy core short of a

@@ -1,6 +1,5 @@
-// AVX2 decode matvecs for Q4_K, Q6_K, Q4_0 and Q8_0 weights (x Q8_0 activations), and the 256-bit
-// helpers the AVX-512 kernels share (quant_avx512.h). Included only
-// by translation units built with AVX2 (+ F16C).
+// AVX2 decode matvecs for Q4_K, Q6_K, Q4_0 and Q8_0 weights (x Q8_0 activations). Included only
+// by translation units built with AVX2 (+ F16C); shared helpers: x86_common.h.
 //
 // The generic kernels (quant_kernels.h) spend most of a block's instructions on its scales:
 // unpacked in scalar code, multiplied into the int32 lanes, activation sums (or signs) recomputed
@@ -9,7 +8,7 @@
 // activations is formed once per call (for Q6_K, Q4_0 and, with VNNI, Q8_0 the weights' zero point
 // as a dot start, which also spares the sign juggling of a signed x signed dot). The integers are
 // those of the reference; only the order of the float steps differs (the tests' bound). Each
-// thread reads its rows as a few far-apart stretches side by side (quant_sse.h: for_row_stretches), each
+// thread reads its rows as a few far-apart stretches side by side (x86_common.h: for_row_stretches), each
 // prefetched ahead where the CPU wants it (matvec_prefetch_bytes).
 #pragma once
 
@@ -22,35 +21,12 @@
 #include "core/tensor.h"
 #include "simd/kernels/arch_ops.h"
 #include "simd/kernels/quant_kernels.h"
-#include "simd/kernels/quant_sse.h"
+#include "simd/kernels/x86_common.h"
 #include "simd/quant/blocks.h"
 
 namespace ringlm {
 namespace {
 
-inline int32_t hsum_epi32_256(__m256i v) {
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
-  return _mm_cvtsi128_si32(s);
-}
-
-inline float hsum256(__m256 v) { return reduce_add_128(_mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1))); }
-// A Q4_K super-block's d and dmin (adjacent f16 values) as floats in lanes 0 and 1.
-inline __m128 q4k_d_dmin(const BlockQ4_K& blk) {
-  uint32_t bits;
-  std::memcpy(&bits, &blk.d, sizeof(bits));
-  return _mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(bits)));
-}
-
-// Streams (stretches) of the Q8_0 matvecs, this file's (where wanted) and quant_avx512.h's (always);
-// RINGLM_Q8_STREAMS overrides both, for measuring (docs/tuning.md). AVX2: 8 read a little faster
-// than 4 though 16 accumulators then share the 16 ymm registers with the loads (docs/benchmarks.md).
-#ifdef RINGLM_Q8_STREAMS
-constexpr int kQ8Avx2Streams = RINGLM_Q8_STREAMS, kQ8Avx512Streams = RINGLM_Q8_STREAMS;
-#else
-constexpr int kQ8Avx2Streams = 8, kQ8Avx512Streams = 4;
-#endif
 // The AVX2 Q4_0 and Q4_K/Q6_K matvecs' streams (RINGLM_Q4_STREAMS, RINGLM_KQ_STREAMS override,
 // for measuring: docs/tuning.md; the figures are in docs/benchmarks.md, "Kernel design notes").
 #ifdef RINGLM_Q4_STREAMS
@@ -196,7 +172,7 @@ void matvec_q4_0_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
   });
 }
 
-// Q8_0, rows in stretches (quant_sse.h: blocks32_in_stretches). With VNNI the signed weights enter vpdpbusd as
+// Q8_0, rows in stretches (x86_common.h: blocks32_in_stretches). With VNNI the signed weights enter vpdpbusd as
 // w + 128 (sign bit flipped) with the lanes started at -128 x lane sums (formed once per call);
 // without, pmaddubsw needs the sign trick, since (w + 128) x x pair sums would saturate its int16.
 // Either way a lane holds the exact sum over the same four elements as in the generic kernel, and

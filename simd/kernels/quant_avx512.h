@@ -29,14 +29,14 @@
 #include "core/tensor.h"
 #include "simd/kernels.h"
 #include "simd/kernels/arch_ops.h"
-#include "simd/kernels/quant_avx2.h"
+#include "simd/kernels/x86_common.h"
 #include "simd/quant/blocks.h"
 
 namespace ringlm {
 namespace {
 
 // Rows of far-apart stretches the Q4_0/Q4_K and the Q6_K matvecs read side by side where the CPU
-// wants them (quant_avx2.h: for_row_stretches_if_wanted; RINGLM_KQ_STREAMS overrides both, for
+// wants them (x86_common.h: for_row_stretches_if_wanted; RINGLM_KQ_STREAMS overrides both, for
 // measuring: docs/tuning.md); the counts read fastest (docs/benchmarks.md, "Kernel design notes").
 #ifdef RINGLM_KQ_STREAMS
 constexpr int kQ4Avx512Streams = RINGLM_KQ_STREAMS, kQ6Avx512Streams = RINGLM_KQ_STREAMS;
@@ -288,7 +288,7 @@ void matvec_q8_0_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
     const __m256i lanes = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_sign_epi8(wv, wv), _mm256_sign_epi8(xv, wv));
     return static_cast<float>(hsum_epi32_256(lanes)) * (half_to_float(wl.d) * half_to_float(xl.d));
   };
-  // Rows in stretches (quant_avx2.h: for_row_stretches), as the float matvec reads (arch_ops.h,
+  // Rows in stretches (x86_common.h: for_row_stretches), as the float matvec reads (arch_ops.h,
   // kMatvecStreams): faster on every CPU measured (docs/benchmarks.md, "Kernel design notes").
   for_row_stretches<kQ8Avx512Streams, BlockQ8_0>(w, y, row_begin, row_end, [&](const BlockQ8_0* const* wr, float* out, auto n_rows) {
     constexpr int R = decltype(n_rows)::value;

@@ -22,10 +22,6 @@
 namespace ringlm {
 namespace {
 
-// Longest row whose per-call activation arrays (block starts, scales, sums) the SSE, AVX2 and
-// AVX-512 integer kernels keep on the stack; longer rows take the generic kernels.
-constexpr int64_t kQuantStackMaxCols = 16384;
-
 // Rows per group: Ops::kRows where the policy sets it, else 4. x86 sets 1: there one row at a
 // time reads each thread's weights as one sequential stream, which the hardware prefetcher follows
 // best; interleaved streams of 4 rows ran at about half the bandwidth (int8_ops_x86.h).
