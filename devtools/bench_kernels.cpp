@@ -74,11 +74,11 @@ bool start_pool(ringlm::ThreadPool& pool, uint64_t n) {
 // left out) on one thread, operands in cache (128 tokens x one prefill tile of rows x 2048):
 // which one multiplies faster on this CPU, and which one prefill uses (PrefillGemm).
 void bench_gemms(const ringlm::Kernels& k, int reps, std::mt19937& rng) {
-  if (k.prefill_gemm == ringlm::PrefillGemm::kBlas) {
+  const ringlm::PrefillGemm gemm = ringlm::active_prefill_gemm();
+  if (gemm == ringlm::PrefillGemm::kBlas) {
     std::printf("\nprefill: %s (this kernel set has no GEMM of its own)\n", ringlm::prefill_gemm_name());
     return;
   }
-  const ringlm::Kernels& ref = ringlm::scalar_kernels();
   const size_t m = 128, n = static_cast<size_t>(ringlm::kGemmTileRows), cols = 2048;
   std::normal_distribution<float> nd(0.0f, 1.0f);
   std::vector<float> x(m * cols), w(n * cols), y(m * n);
@@ -95,15 +95,15 @@ void bench_gemms(const ringlm::Kernels& k, int reps, std::mt19937& rng) {
   auto row = [&](const char* name, double seconds, const char* uses) {
     std::printf("| %s | %zu x %zu x %zu | 1 | %.1f | %s |\n", name, m, n, cols, flops / seconds * 1e-9, uses);
   };
-  if (k.gemm_bf16 != ref.gemm_bf16) {
+  if (ringlm::has_prefill_gemm(k, PrefillGemm::kBf16)) {
     row("bf16", best_seconds(reps, repeat, [&] { k.gemm_bf16(xb.data(), cols, m, wb.data(), cols, n, cols, y.data(), n); }),
-        k.prefill_gemm == PrefillGemm::kBf16 ? "yes" : "no");
+        gemm == PrefillGemm::kBf16 ? "yes" : "no");
   }
-  if (k.gemm_f32 != ref.gemm_f32) {
+  if (ringlm::has_prefill_gemm(k, PrefillGemm::kF32)) {
     row("f32", best_seconds(reps, repeat, [&] { k.gemm_f32(x.data(), cols, m, w.data(), cols, n, cols, y.data(), n); }),
-        k.prefill_gemm == PrefillGemm::kF32 ? "yes" : k.prefill_gemm == PrefillGemm::kInt8 ? "yes, for the other types" : "no");
+        gemm == PrefillGemm::kF32 ? "yes" : gemm == PrefillGemm::kInt8 ? "yes, for the other types" : "no");
   }
-  if (k.gemm_q8 != ref.gemm_q8) {
+  if (ringlm::has_prefill_gemm(k, PrefillGemm::kInt8)) {
     // Per integer weight type; the tokens quantized and packed once (matmul does so once per call
     // for every row), each call's own unpacking of its rows timed with it.
     const size_t nb = cols / ringlm::kQK8_0;
@@ -126,7 +126,7 @@ void bench_gemms(const ringlm::Kernels& k, int reps, std::mt19937& rng) {
       const std::string name = std::string("int8, ") + ringlm::dtype_name(type) + " weights";
       row(name.c_str(),
           best_seconds(reps, repeat, [&] { k.gemm_q8(wv, 0, static_cast<int64_t>(n), xt, scratch.data(), y.data(), n); }),
-          k.prefill_gemm == PrefillGemm::kInt8 ? "yes" : "no");
+          gemm == PrefillGemm::kInt8 ? "yes" : "no");
     }
   }
 }

@@ -29,17 +29,17 @@ bool matmul_has_blas() {
 }
 
 size_t gemm_tile_floats(int64_t max_cols) {
-  return matmul_has_blas() || active_kernels().prefill_gemm != PrefillGemm::kBlas ? static_cast<size_t>(kGemmTileRows * max_cols)
+  return matmul_has_blas() || active_prefill_gemm() != PrefillGemm::kBlas ? static_cast<size_t>(kGemmTileRows * max_cols)
                                                                                  : 0;
 }
 
 namespace {
-// Whether the kernel set has an f32 GEMM of its own (not the scalar reference every table carries).
-bool has_own_f32_gemm() { return active_kernels().gemm_f32 != scalar_kernels().gemm_f32; }
+// Whether the kernel set has an f32 GEMM of its own (not the scalar reference).
+bool has_own_f32_gemm() { return has_prefill_gemm(active_kernels(), PrefillGemm::kF32); }
 }  // namespace
 
 const char* prefill_gemm_name() {
-  switch (active_kernels().prefill_gemm) {
+  switch (active_prefill_gemm()) {
     case PrefillGemm::kBf16: return "bf16";
     case PrefillGemm::kF32: return "f32";
     case PrefillGemm::kInt8:
@@ -51,11 +51,11 @@ const char* prefill_gemm_name() {
 }
 
 bool gemm_uses_bf16(DType t) {
-  return active_kernels().prefill_gemm == PrefillGemm::kBf16 &&
+  return active_prefill_gemm() == PrefillGemm::kBf16 &&
          (t == DType::kBF16 || t == DType::kQ8_0 || t == DType::kQ4_0 || t == DType::kQ4_K || t == DType::kQ6_K);
 }
 
-bool gemm_uses_q8(DType t) { return active_kernels().prefill_gemm == PrefillGemm::kInt8 && gemm_q8_supports(t); }
+bool gemm_uses_q8(DType t) { return active_prefill_gemm() == PrefillGemm::kInt8 && uses_q8_path(t); }
 
 namespace {
 // How one weight matrix of a call is multiplied, and its row unit: the rows handled as one piece.
@@ -87,7 +87,7 @@ Path choose_path(const TensorView& w, size_t n_tokens, const MatmulScratch& scra
   if (n_tokens >= kGemmMinTokens && scratch.xp != nullptr && gemm_uses_q8(w.dtype) && f32_tile_fits) {
     return Path::kQ8Gemm;
   }
-  const PrefillGemm gemm = active_kernels().prefill_gemm;
+  const PrefillGemm gemm = active_prefill_gemm();
   if (n_tokens >= kGemmMinTokens && (gemm == PrefillGemm::kF32 || (gemm == PrefillGemm::kInt8 && has_own_f32_gemm())) &&
       (w.dtype == DType::kF32 || f32_tile_fits)) {
     return Path::kF32Tiles;

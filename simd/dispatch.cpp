@@ -1,4 +1,5 @@
-// Picks the kernel table once per process from the CPU's features, RINGLM_SIMD and RINGLM_GEMM.
+// Picks the kernel table and the prefill GEMM once per process from the CPU's features,
+// RINGLM_SIMD and RINGLM_GEMM.
 //
 // Why not xsimd::dispatch: the table must be forceable to any level (RINGLM_SIMD and the tests),
 // it needs features xsimd 8.1 does not probe (AVX512-BF16/VNNI, AVX-VNNI, dotprod), and a table of
@@ -25,41 +26,36 @@ const char* simd_level_name(SimdLevel level) {
   return "unknown";
 }
 
-namespace {
-// The prefill GEMM a level uses unless RINGLM_GEMM says otherwise.
-PrefillGemm default_gemm(SimdLevel level, const CpuFeatures& f) {
+PrefillGemm default_prefill_gemm(SimdLevel level, const CpuFeatures& f) {
   switch (level) {
     case SimdLevel::kAvx512: return f.intel ? PrefillGemm::kInt8 : PrefillGemm::kBf16;
     case SimdLevel::kAvx2: return f.intel && f.avx_vnni ? PrefillGemm::kInt8 : PrefillGemm::kF32;
     // Not measured (ARM runs under qemu here): an sdot does 16 multiply-adds to an fmla's 4, and
     // the GEMM reads each weight once per call where the per-token matvec reads it per token.
+#if defined(__aarch64__)
     case SimdLevel::kNeon: return f.dotprod ? PrefillGemm::kInt8 : PrefillGemm::kBlas;
+#endif
     default: return PrefillGemm::kBlas;
-  }
-}
-}  // namespace
-
-const Kernels* kernels_for_level(SimdLevel level, const CpuFeatures& f, PrefillGemm gemm) {
-  switch (level) {
-    case SimdLevel::kScalar: return gemm == PrefillGemm::kBlas ? &scalar_kernels() : nullptr;
-#ifdef RINGLM_SIMD_HAVE_X86
-    case SimdLevel::kSse4_2: return f.sse4_2 && gemm == PrefillGemm::kBlas ? &sse4_2_kernels() : nullptr;
-    case SimdLevel::kAvx2: return f.avx2 && f.fma && f.f16c ? avx2_kernels(f, gemm) : nullptr;
-    case SimdLevel::kAvx512:
-      if (!(f.avx512f && f.avx512dq && f.avx512bw && f.avx512vl && f.avx512_bf16 && f.avx512_vnni && f.fma && f.f16c)) {
-        return nullptr;
-      }
-      return &avx512_kernels(gemm);
-#endif
-#ifdef RINGLM_SIMD_HAVE_NEON
-    case SimdLevel::kNeon: return f.neon ? neon_kernels(f, gemm) : nullptr;
-#endif
-    default: return nullptr;
   }
 }
 
 const Kernels* kernels_for_level(SimdLevel level, const CpuFeatures& f) {
-  return kernels_for_level(level, f, default_gemm(level, f));
+  switch (level) {
+    case SimdLevel::kScalar: return &scalar_kernels();
+#ifdef RINGLM_SIMD_HAVE_X86
+    case SimdLevel::kSse4_2: return f.sse4_2 ? &sse4_2_kernels() : nullptr;
+    case SimdLevel::kAvx2: return f.avx2 && f.fma && f.f16c ? &avx2_kernels(f) : nullptr;
+    case SimdLevel::kAvx512:
+      if (!(f.avx512f && f.avx512dq && f.avx512bw && f.avx512vl && f.avx512_bf16 && f.avx512_vnni && f.fma && f.f16c)) {
+        return nullptr;
+      }
+      return &avx512_kernels();
+#endif
+#ifdef RINGLM_SIMD_HAVE_NEON
+    case SimdLevel::kNeon: return f.neon ? &neon_kernels(f) : nullptr;
+#endif
+    default: return nullptr;
+  }
 }
 
 SimdLevel best_simd_level(const CpuFeatures& f) {
@@ -90,14 +86,14 @@ SimdLevel select_level(const char* forced, const CpuFeatures& f, const char** er
 SimdSelection select_kernels(const char* forced, const CpuFeatures& f, const char* forced_gemm) {
   const char* error = nullptr;
   const SimdLevel level = select_level(forced, f, &error);
-  SimdSelection s{kernels_for_level(level, f), error};
+  SimdSelection s{kernels_for_level(level, f), default_prefill_gemm(level, f), error};
   if (forced_gemm == nullptr || forced_gemm[0] == '\0') return s;
   const PrefillGemm kinds[] = {PrefillGemm::kBlas, PrefillGemm::kBf16, PrefillGemm::kF32, PrefillGemm::kInt8};
   const char* names[] = {"blas", "bf16", "f32", "int8"};
   for (int i = 0; i < 4; ++i) {
     if (std::strcmp(forced_gemm, names[i]) != 0) continue;
-    if (const Kernels* k = kernels_for_level(level, f, kinds[i])) {
-      s.kernels = k;
+    if (has_prefill_gemm(*s.kernels, kinds[i])) {
+      s.gemm = kinds[i];
     } else if (s.error == nullptr) {
       s.error = "RINGLM_GEMM names a prefill GEMM this kernel set does not have; using its own choice";
     }
@@ -148,6 +144,8 @@ const ProcessSelection& process_selection() {
 }  // namespace
 
 const Kernels& active_kernels() { return *process_selection().s.kernels; }
+
+PrefillGemm active_prefill_gemm() { return process_selection().s.gemm; }
 
 const char* simd_forced_error() { return process_selection().s.error; }
 

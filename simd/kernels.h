@@ -32,7 +32,7 @@ struct KvRows {
   }
 };
 
-// The prefill GEMM a kernel set prefers:
+// The prefill GEMMs (which one prefill uses is a policy of dispatch, below, not of the table):
 //   kBlas  OpenBLAS sgemm over dequantized f32 tiles (or the per-token matvec without BLAS);
 //   kBf16  gemm_bf16 over bf16 weights / tiles and activations rounded to bf16 (AVX512-BF16
 //          where vdpbf16ps runs at full rate: AMD);
@@ -42,11 +42,13 @@ struct KvRows {
 //          activations quantized as decode quantizes them: AVX512-VNNI or AVX-VNNI on Intel, sdot
 //          on ARM), gemm_f32 (x86) or as kBlas (ARM) for the others.
 enum class PrefillGemm : int { kBlas, kBf16, kF32, kInt8 };
+constexpr unsigned gemm_bit(PrefillGemm g) { return 1u << static_cast<int>(g); }
 
-// Weight types gemm_q8 takes, the most rows one call takes, and the scratch it needs per column.
-inline bool gemm_q8_supports(DType t) {
+// True for weight types that take the integer path: matvec_q8 in decode, gemm_q8 in prefill.
+inline bool uses_q8_path(DType t) {
   return t == DType::kQ8_0 || t == DType::kQ4_0 || t == DType::kQ4_K || t == DType::kQ6_K;
 }
+// The most rows one gemm_q8 call takes, and the scratch it needs per column.
 constexpr int64_t kGemmQ8MaxRows = 32;
 // A byte per quant, two f32 per 32-block (scales and Q4_K's mins, or Q6_K's two scales).
 constexpr size_t kGemmQ8ScratchPerCol = kGemmQ8MaxRows + kGemmQ8MaxRows / 32 * 2 * sizeof(float);
@@ -93,7 +95,7 @@ struct Kernels {
                    size_t ldy);
   // A weight row of `type` (n elements) dequantized to f32, bit-identical to dequantize_row.
   void (*dequantize_f32)(DType type, const void* row, float* out, int64_t n);
-  // Prefill GEMM on integers, w of a type gemm_q8_supports: for tokens t < x.m and rows r in
+  // Prefill GEMM on integers, w of a type uses_q8_path takes: for tokens t < x.m and rows r in
   // [row_begin, row_end) (at most kGemmQ8MaxRows of them), y[t * ldy + r - row_begin] =
   //   acc = 0; for each 32-element block j in order, with the token's Q8_0 block j (scale dx):
   //     Q8_0, Q4_0: acc = fma(float(isum) * dx, dw, acc)
@@ -109,17 +111,19 @@ struct Kernels {
                   size_t ldy);
   // The bandwidth probe's read loop (devtools/bandwidth.h, SumWordsFn) at this set's width.
   uint64_t (*sum_words)(const uint64_t* words, size_t n_words);
-  // Which GEMM prefill uses (runtime/matmul.cpp). Sets without their own GEMM carry the scalar
-  // references and say kBlas.
-  PrefillGemm prefill_gemm;
+  // The prefill GEMMs this set has of its own (gemm_bit of kBf16, kF32, kInt8); for the others it
+  // carries the scalar references (test oracles, never used by prefill).
+  unsigned own_gemms;
 };
 
 const Kernels& scalar_kernels();
 
-// True for weight types that take the integer (matvec_q8) path.
-inline bool uses_q8_path(DType t) {
-  return t == DType::kQ8_0 || t == DType::kQ4_0 || t == DType::kQ4_K || t == DType::kQ6_K;
+// Whether prefill can use `gemm` with kernel set `k`: kBlas always (sgemm, or the per-token
+// matvec without BLAS), the others where the set has its own.
+inline bool has_prefill_gemm(const Kernels& k, PrefillGemm gemm) {
+  return gemm == PrefillGemm::kBlas || (k.own_gemms & gemm_bit(gemm)) != 0;
 }
+
 // ---- dispatch (simd/dispatch.cpp) ----------------------------------------------------------
 // Kernel sets, best last within an architecture. Each set fills every entry of the table.
 enum class SimdLevel : int { kScalar = 0, kSse4_2, kAvx2, kAvx512, kNeon };
@@ -130,19 +134,21 @@ const char* simd_level_name(SimdLevel level);
 // The table of `level` for a CPU with `features`, or nullptr when this build does not contain the
 // level (x86 sets on ARM and vice versa) or the CPU lacks an instruction it needs. Sub-features
 // pick variants inside a level (avx2: AVX-VNNI; neon: dotprod), so tests can mask them off.
-// Prefill uses the level's default GEMM: avx512 int8 (+ f32) on Intel, bf16 elsewhere; avx2 int8
-// (+ f32) on Intel CPUs with AVX-VNNI, f32 elsewhere; neon int8 (+ BLAS) with dotprod; others BLAS.
+// GEMMs of their own (Kernels::own_gemms): bf16 avx512 only; int8 avx512, avx2 with AVX-VNNI,
+// neon with dotprod (aarch64); f32 avx2 and avx512.
 const Kernels* kernels_for_level(SimdLevel level, const CpuFeatures& features);
-// The same with prefill through `gemm`; nullptr also when the level has no such GEMM (bf16:
-// avx512 only; int8: avx512, avx2 with AVX-VNNI, neon with dotprod; f32: avx2 and avx512; blas:
-// every level).
-const Kernels* kernels_for_level(SimdLevel level, const CpuFeatures& features, PrefillGemm gemm);
+
+// The prefill GEMM policy, apart from the tables: the GEMM a level uses unless RINGLM_GEMM says
+// otherwise: avx512 int8 (+ f32) on Intel, bf16 elsewhere; avx2 int8 (+ f32) on Intel CPUs with
+// AVX-VNNI, f32 elsewhere; neon int8 (+ BLAS) with dotprod; others BLAS.
+PrefillGemm default_prefill_gemm(SimdLevel level, const CpuFeatures& features);
 
 // The fastest level `features` supports (kScalar at worst).
 SimdLevel best_simd_level(const CpuFeatures& features);
 
 struct SimdSelection {
   const Kernels* kernels;  // never null
+  PrefillGemm gemm;        // the prefill GEMM, one kernels has (has_prefill_gemm)
   const char* error;       // nullptr, or why `forced` was not honoured (static string)
 };
 
@@ -155,14 +161,14 @@ struct SimdSelection {
 SimdSelection select_kernels(const char* forced, const CpuFeatures& features, const char* forced_gemm = nullptr);
 
 // The table for this process, chosen once (first call) from cpu_features(), RINGLM_SIMD and
-// RINGLM_GEMM.
+// RINGLM_GEMM, and the prefill GEMM chosen with it.
 const Kernels& active_kernels();
+PrefillGemm active_prefill_gemm();
 
 // How far ahead (bytes) the decode matvecs prefetch the weight rows they stream, 0 for not at all.
-// On the project's Intel Xeon the hardware prefetchers alone left a busy core ~20 % short of a
-// plain read loop; 2 KiB ahead gave decode +16 % (bf16), +22 % (Q8_0) and +50-60 % (Q4_0, Q4_K,
-// Q6_K) there (docs/benchmarks.md). On AMD (Zen 5) software prefetch measured no faster for bf16
-// and slower for an earlier Q8_0 kernel, so other vendors get 0. RINGLM_PREFETCH=N (bytes) overrides; set once with the kernel table.
+// Intel gets kIntelPrefetchBytes (its hardware prefetchers alone leave a busy core short of a
+// plain read loop), other vendors 0 (docs/benchmarks.md, "Kernel design notes").
+// RINGLM_PREFETCH=N (bytes) overrides; set once with the kernel table.
 constexpr size_t kIntelPrefetchBytes = 2048;
 size_t matvec_prefetch_bytes();
 // The rule, pure: `forced` is RINGLM_PREFETCH's value; a bad one sets `error` and gives the default.
@@ -171,10 +177,9 @@ size_t select_prefetch_bytes(const char* forced, const CpuFeatures& features, co
 // Whether the integer decode matvecs that can (SSE4.2 Q8_0/Q4_0, AVX2 Q8_0/Q4_0/Q4_K/Q6_K, AVX-512
 // Q4_0/Q4_K/Q6_K)
 // read each thread's rows as several far-apart stretches side by side rather than one row after
-// another. On the project's Intel Xeon they drew 15-90 % more from memory that way; on AMD (Zen 5)
-// 2 stretches in a 256-bit Q8_0 kernel read slower and 4 in the AVX-512 Q6_K one decoded ~10 %
-// slower with 2 threads, so other vendors keep one row at a time (the AVX-512 Q8_0 and the float
-// matvecs use stretches everywhere: measured faster on both). RINGLM_QUANT_STREAMS=0|1 overrides.
+// another: on by default on Intel, off elsewhere, where it read slower (docs/benchmarks.md, "Kernel
+// design notes"; the AVX-512 Q8_0 and the float matvecs use stretches everywhere).
+// RINGLM_QUANT_STREAMS=0|1 overrides.
 // Results are the same either way (a row's sum does not depend on its neighbours).
 bool matvec_quant_streams();
 // The rule, pure: `forced` is RINGLM_QUANT_STREAMS's value; a bad one sets `error` and gives the default.

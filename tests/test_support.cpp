@@ -1,3 +1,4 @@
+#include <unistd.h>
 #include "test_support.h"
 
 #include <cstdio>
@@ -20,7 +21,8 @@ std::vector<uint8_t> read_file(const std::string& path) {
 
 std::string write_temp_file(const std::string& name, const std::vector<uint8_t>& bytes) {
   const char* dir = std::getenv("TMPDIR");
-  std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/ringlm_test_" + name;
+  // The process id keeps test runs of several build folders at once from sharing a file.
+  std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/ringlm_test_" + std::to_string(getpid()) + "_" + name;
   FILE* f = std::fopen(path.c_str(), "wb");
   if (f != nullptr) {
     if (!bytes.empty()) std::fwrite(bytes.data(), 1, bytes.size(), f);

@@ -26,18 +26,18 @@ namespace ringlm {
 
 #ifdef RINGLM_SIMD_HAVE_X86
 const Kernels& sse4_2_kernels();
-// prefill: kF32 (its own GEMM), kInt8 (with AVX-VNNI only: nullptr otherwise) or kBlas.
-const Kernels* avx2_kernels(const CpuFeatures& f, PrefillGemm prefill);
-// prefill: the GEMM the table says prefill uses (all tables carry both of its own).
-const Kernels& avx512_kernels(PrefillGemm prefill);
+// With an f32 GEMM of its own, and an int8 one where the CPU has AVX-VNNI.
+const Kernels& avx2_kernels(const CpuFeatures& f);
+// With bf16, f32 and int8 GEMMs of its own.
+const Kernels& avx512_kernels();
 // The AVX-VNNI integer matvec and int8 prefill GEMM for the avx2 table.
 void avx2_vnni_matvec_q8(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end);
 void avx2_vnni_gemm_q8(const TensorView& w, int64_t row_begin, int64_t row_end, const Q8Tokens& x, void* scratch,
                        float* y, size_t ldy);
 #endif
 #ifdef RINGLM_SIMD_HAVE_NEON
-// prefill: kBlas, or kInt8 (aarch64 with dotprod only: nullptr otherwise).
-const Kernels* neon_kernels(const CpuFeatures& f, PrefillGemm prefill);
+// With an int8 GEMM of its own on aarch64 CPUs with dotprod; none otherwise.
+const Kernels& neon_kernels(const CpuFeatures& f);
 #if defined(__aarch64__)
 void neon_dotprod_matvec_q8(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end);
 void neon_dotprod_gemm_q8(const TensorView& w, int64_t row_begin, int64_t row_end, const Q8Tokens& x, void* scratch,

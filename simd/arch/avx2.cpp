@@ -9,12 +9,12 @@
 
 namespace ringlm {
 
-const Kernels* avx2_kernels(const CpuFeatures& f, PrefillGemm prefill) {
+const Kernels& avx2_kernels(const CpuFeatures& f) {
   static const Kernels plain = [] {
     Kernels t = make_table<xsimd::fma3<xsimd::avx2>, X86Ops256<false>>("avx2");
     t.matvec_q8 = &matvec_q8_avx2<X86Ops256<false>>;  // quant_avx2.h
     t.gemm_f32 = gemm_f32_avx2;
-    t.prefill_gemm = PrefillGemm::kF32;
+    t.own_gemms = gemm_bit(PrefillGemm::kF32);
     return t;
   }();
   static const Kernels vnni = [] {
@@ -22,22 +22,10 @@ const Kernels* avx2_kernels(const CpuFeatures& f, PrefillGemm prefill) {
     t.name = "avx2+avxvnni";
     t.matvec_q8 = &avx2_vnni_matvec_q8;
     t.gemm_q8 = &avx2_vnni_gemm_q8;
+    t.own_gemms |= gemm_bit(PrefillGemm::kInt8);
     return t;
   }();
-  auto with = [](const Kernels& k, PrefillGemm p) {
-    Kernels t = k;
-    t.prefill_gemm = p;
-    return t;
-  };
-  static const Kernels plain_blas = with(plain, PrefillGemm::kBlas), vnni_blas = with(vnni, PrefillGemm::kBlas),
-                       vnni_int8 = with(vnni, PrefillGemm::kInt8);
-  switch (prefill) {
-    case PrefillGemm::kBlas: return f.avx_vnni ? &vnni_blas : &plain_blas;
-    case PrefillGemm::kF32: return f.avx_vnni ? &vnni : &plain;
-    case PrefillGemm::kInt8: return f.avx_vnni ? &vnni_int8 : nullptr;
-    case PrefillGemm::kBf16: break;
-  }
-  return nullptr;
+  return f.avx_vnni ? vnni : plain;
 }
 
 }  // namespace ringlm

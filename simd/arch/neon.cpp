@@ -7,7 +7,7 @@
 
 namespace ringlm {
 
-const Kernels* neon_kernels(const CpuFeatures& f, PrefillGemm prefill) {
+const Kernels& neon_kernels(const CpuFeatures& f) {
 #if defined(__aarch64__)
   static const Kernels plain = make_table<xsimd::neon64, NeonOps<false>>("neon");
   static const Kernels dot = [] {
@@ -15,19 +15,14 @@ const Kernels* neon_kernels(const CpuFeatures& f, PrefillGemm prefill) {
     t.name = "neon+dotprod";
     t.matvec_q8 = &neon_dotprod_matvec_q8;
     t.gemm_q8 = &neon_dotprod_gemm_q8;
+    t.own_gemms = gemm_bit(PrefillGemm::kInt8);
     return t;
   }();
-  static const Kernels dot_int8 = [] {
-    Kernels t = dot;
-    t.prefill_gemm = PrefillGemm::kInt8;
-    return t;
-  }();
-  if (prefill == PrefillGemm::kInt8) return f.dotprod ? &dot_int8 : nullptr;
-  if (prefill != PrefillGemm::kBlas) return nullptr;
-  return f.dotprod ? &dot : &plain;
+  return f.dotprod ? dot : plain;
 #else
+  (void)f;
   static const Kernels plain = make_table<xsimd::neon, NeonOps<false>>("neon");
-  return prefill == PrefillGemm::kBlas ? &plain : nullptr;
+  return plain;
 #endif
 }
 

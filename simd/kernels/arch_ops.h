@@ -97,9 +97,9 @@ inline float reduce_add(FloatB<A> v) {
 }
 
 // ---- store_row_sums: G accumulators -> y[0..G) their horizontal sums -------------------------
-// Rows per matvec group of adjacent rows (RINGLM_MATVEC_ROWS overrides, for measuring). x86: 1,
-// no such groups: adjacent rows read side by side ran ~20 % slower than one row after another
-// (Zen 5, 8 bf16 rows), the x86 float matvec reads kMatvecStreams far-apart rows instead.
+// Rows per matvec group of adjacent rows (RINGLM_MATVEC_ROWS overrides, for measuring:
+// docs/tuning.md). x86: 1, no such groups: adjacent rows read side by side were slower than one
+// row after another; the x86 float matvec reads kMatvecStreams far-apart rows instead.
 // Elsewhere a vector's worth of rows where the register file holds them (haddp then reduces them
 // all at once).
 #if defined(RINGLM_MATVEC_ROWS)
@@ -115,8 +115,8 @@ constexpr size_t kMatvecRows = FloatB<A>::size > 8 ? 8 : FloatB<A>::size;
 
 // Rows the x86 float matvec reads side by side, one from each of that many equal stretches of its
 // range (matvec_elems): several sequential streams per thread draw more from memory than one
-// (Zen 5, 2 threads, TinyLlama bf16 matrices: ~40 -> ~47 GB/s with 4; adjacent rows are slower,
-// above). As many as keep each row's four accumulators in registers: 4 of 32 zmm, 2 of 16 ymm.
+// (docs/benchmarks.md). As many as keep each row's four accumulators in registers: 4 of 32 zmm,
+// 2 of 16 ymm (RINGLM_MATVEC_STREAMS overrides: docs/tuning.md).
 #if defined(RINGLM_MATVEC_STREAMS)
 template <class A>
 constexpr size_t kMatvecStreams = RINGLM_MATVEC_STREAMS;

@@ -1,7 +1,7 @@
 // Prefill on f32 operands with 256-bit FMA through the shared driver (gemm_tiles.h): 4 tokens x
 // 3 rows per micro-tile in the 16 ymm registers. For the AVX2 set, so that prefill does not hang
-// on how OpenBLAS identifies the CPU (Debian's 0.3.21 takes this project's Xeon for a Prescott
-// and runs SSE3 sgemm on it: docs/benchmarks.md). Included only by simd/arch/avx2.cpp.
+// on how OpenBLAS identifies the CPU (an OpenBLAS that misidentifies it runs SSE3 sgemm:
+// docs/benchmarks.md). Included only by simd/arch/avx2.cpp.
 #pragma once
 
 #include <immintrin.h>

@@ -1,7 +1,7 @@
 // The int8 prefill GEMM (gemm_q8_tiles.h) with AVX512-VNNI: 16 tokens a vector, tiles of 2 x 16
 // tokens x 6 rows (12 int32 and 12 f32 accumulators, 2 activation vectors of the 32 registers).
-// A vpdpbusd does 64 multiply-adds where the f32 GEMM's FMA does 16; on the project's Intel Xeon
-// it issues ~4 G/s on one core against ~5 G FMAs/s (docs/benchmarks.md). Included only by
+// A vpdpbusd does 64 multiply-adds where the f32 GEMM's FMA does 16, at a similar issue rate
+// (docs/benchmarks.md, "Kernel design notes"). Included only by
 // simd/arch/avx512.cpp.
 #pragma once
 

@@ -14,8 +14,7 @@
 //  X86Ops128         SSSE3/SSE4.1: a block is two __m128i halves
 //
 // kRows = 1: the matvec walks one row at a time, so each thread reads its rows as one sequential
-// stream. Measured on Zen 5 (TinyLlama-shaped Q8_0 decode matmuls, 1 thread): 4 interleaved row
-// streams ran at ~11 tok/s, one stream at ~21 (a plain streaming read of the same bytes: ~27).
+// stream, which ran about twice as fast as 4 interleaved rows (docs/benchmarks.md).
 #pragma once
 
 #include <cstdint>

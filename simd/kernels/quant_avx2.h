@@ -1,6 +1,5 @@
-// AVX2 decode matvecs for Q4_K, Q6_K, Q4_0 and Q8_0 weights (x Q8_0 activations), and the 256-bit
-// helpers the AVX-512 kernels share (quant_avx512.h). Included only
-// by translation units built with AVX2 (+ F16C).
+// AVX2 decode matvecs for Q4_K, Q6_K, Q4_0 and Q8_0 weights (x Q8_0 activations). Included only
+// by translation units built with AVX2 (+ F16C); shared helpers: x86_common.h.
 //
 // The generic kernels (quant_kernels.h) spend most of a block's instructions on its scales:
 // unpacked in scalar code, multiplied into the int32 lanes, activation sums (or signs) recomputed
@@ -9,7 +8,7 @@
 // activations is formed once per call (for Q6_K, Q4_0 and, with VNNI, Q8_0 the weights' zero point
 // as a dot start, which also spares the sign juggling of a signed x signed dot). The integers are
 // those of the reference; only the order of the float steps differs (the tests' bound). Each
-// thread reads its rows as a few far-apart stretches side by side (quant_sse.h: for_row_stretches), each
+// thread reads its rows as a few far-apart stretches side by side (x86_common.h: for_row_stretches), each
 // prefetched ahead where the CPU wants it (matvec_prefetch_bytes).
 #pragma once
 
@@ -22,39 +21,14 @@
 #include "core/tensor.h"
 #include "simd/kernels/arch_ops.h"
 #include "simd/kernels/quant_kernels.h"
-#include "simd/kernels/quant_sse.h"
+#include "simd/kernels/x86_common.h"
 #include "simd/quant/blocks.h"
 
 namespace ringlm {
 namespace {
 
-inline int32_t hsum_epi32_256(__m256i v) {
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
-  return _mm_cvtsi128_si32(s);
-}
-
-inline float hsum256(__m256 v) { return reduce_add_128(_mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1))); }
-// A Q4_K super-block's d and dmin (adjacent f16 values) as floats in lanes 0 and 1.
-inline __m128 q4k_d_dmin(const BlockQ4_K& blk) {
-  uint32_t bits;
-  std::memcpy(&bits, &blk.d, sizeof(bits));
-  return _mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(bits)));
-}
-
-// Streams (stretches) of the Q8_0 matvecs, this file's (where wanted) and quant_avx512.h's (always);
-// RINGLM_Q8_STREAMS overrides both, for measuring. AVX2 (2 threads): 8 beat 4 by ~5 % (21.0-21.6 -> 21.8-23.0 tok/s),
-// though 16 accumulators then share the 16 ymm registers with the loads; AVX-512: 2, 4 and 8 alike.
-#ifdef RINGLM_Q8_STREAMS
-constexpr int kQ8Avx2Streams = RINGLM_Q8_STREAMS, kQ8Avx512Streams = RINGLM_Q8_STREAMS;
-#else
-constexpr int kQ8Avx2Streams = 8, kQ8Avx512Streams = 4;
-#endif
 // The AVX2 Q4_0 and Q4_K/Q6_K matvecs' streams (RINGLM_Q4_STREAMS, RINGLM_KQ_STREAMS override,
-// for measuring). Intel Xeon, from memory, 1 / 2 threads, GB/s with 1, 2 and 4 streams: Q4_K
-// 11.0-11.1 / 21.8-22.3, 12.4-13.0 / 20.8-26.4, 13.0-13.1 / 20.1-21.0; Q6_K 11.5-11.6 / 22.8-23.4,
-// 13.7-13.8 / 27.1-27.9, 14.7-14.8 / 24.9-26.3.
+// for measuring: docs/tuning.md; the figures are in docs/benchmarks.md, "Kernel design notes").
 #ifdef RINGLM_Q4_STREAMS
 constexpr int kQ4Avx2Streams = RINGLM_Q4_STREAMS;
 #else
@@ -66,9 +40,6 @@ constexpr int kKQuantAvx2Streams = RINGLM_KQ_STREAMS;
 constexpr int kKQuantAvx2Streams = 2;
 #endif
 
-// Longest row the per-call activation arrays are kept for on the stack (longer: generic kernels).
-// (Q6_K, Q4_0 and Q8_0: 16 KiB of per-block dot starts, Q4_K: 4 KiB of sums and scales.)
-constexpr int64_t kKQuantAvx2MaxCols = 16384;
 
 // Each activation block's dot start, -offset x its lane sums (the weights' zero point folded into
 // the integer lanes), and its scale: formed once per call.
@@ -84,8 +55,8 @@ void block_starts(const BlockQ8_0* xq, int64_t nb, uint8_t offset, __m256i* star
 template <class Ops>
 void matvec_q4_k_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
   const int64_t ns = w.cols / kQK_K;
-  __m256 xsum_dx[kKQuantAvx2MaxCols / kQK_K];  // per super-block: each sub-block's activation sum x its scale
-  __m256 dx8[kKQuantAvx2MaxCols / kQK_K];      // and its scale
+  __m256 xsum_dx[kQuantStackMaxCols / kQK_K];  // per super-block: each sub-block's activation sum x its scale
+  __m256 dx8[kQuantStackMaxCols / kQK_K];      // and its scale
   for (int64_t i = 0; i < ns; ++i) {
     alignas(32) int32_t sums[8];
     alignas(32) float dxj[8];
@@ -139,8 +110,8 @@ void matvec_q4_k_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
 template <class Ops>
 void matvec_q6_k_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
   const int64_t ns = w.cols / kQK_K, nb = ns * 8;
-  __m256i start[kKQuantAvx2MaxCols / kQK8_0];
-  float dx[kKQuantAvx2MaxCols / kQK8_0];
+  __m256i start[kQuantStackMaxCols / kQK8_0];
+  float dx[kQuantStackMaxCols / kQK8_0];
   block_starts<Ops>(xq, nb, 32, start, dx);
   // Lanes 0-3 take scale 2j', lanes 4-7 scale 2j'+1 of the half's 8 scales (j' = block % 4).
   __m256i pick[4];
@@ -186,13 +157,12 @@ void matvec_q6_k_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
 
 // Q4_0: 16 bytes per block, element i in the low nibble of byte i and element i+16 in the high
 // one; q enters the u8 x s8 dot unsigned (0..15) with the lanes started at -8 x lane sums. Rows
-// in 4 stretches (Intel Xeon, one thread, from memory: 6.3 -> 11.7 GB/s with the prefetch; in
-// cache, where the kernel is compute-bound, 10.8 -> 11.8; 2 and 8 stretches no better).
+// in 4 stretches, the fastest count measured (docs/benchmarks.md, "Kernel design notes").
 template <class Ops>
 void matvec_q4_0_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
   const int64_t nb = w.cols / kQK4_0;
-  __m256i start[kKQuantAvx2MaxCols / kQK8_0];
-  float dx[kKQuantAvx2MaxCols / kQK8_0];
+  __m256i start[kQuantStackMaxCols / kQK8_0];
+  float dx[kQuantStackMaxCols / kQK8_0];
   block_starts<Ops>(xq, nb, 8, start, dx);
   const __m128i low4 = _mm_set1_epi8(15);
   blocks32_in_stretches<kQ4Avx2Streams, BlockQ4_0, Ops>(w, xq, dx, y, row_begin, row_end, [&](const BlockQ4_0& wb, int64_t b, __m256i xv) {
@@ -202,7 +172,7 @@ void matvec_q4_0_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
   });
 }
 
-// Q8_0, rows in stretches (quant_sse.h: blocks32_in_stretches). With VNNI the signed weights enter vpdpbusd as
+// Q8_0, rows in stretches (x86_common.h: blocks32_in_stretches). With VNNI the signed weights enter vpdpbusd as
 // w + 128 (sign bit flipped) with the lanes started at -128 x lane sums (formed once per call);
 // without, pmaddubsw needs the sign trick, since (w + 128) x x pair sums would saturate its int16.
 // Either way a lane holds the exact sum over the same four elements as in the generic kernel, and
@@ -211,8 +181,8 @@ void matvec_q4_0_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
 template <class Ops, bool kFlip>
 void matvec_q8_0_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
   const int64_t nb = w.cols / kQK8_0;
-  __m256i start[kFlip ? kKQuantAvx2MaxCols / kQK8_0 : 1];
-  float dx[kKQuantAvx2MaxCols / kQK8_0];
+  __m256i start[kFlip ? kQuantStackMaxCols / kQK8_0 : 1];
+  float dx[kQuantStackMaxCols / kQK8_0];
   if constexpr (kFlip) {
     block_starts<Ops>(xq, nb, 128, start, dx);
   } else {
@@ -231,7 +201,7 @@ void matvec_q8_0_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_
 // Q6_K and Q4_0 rows through the kernels above, other types through the generic ones.
 template <class Ops>
 void matvec_q8_avx2(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
-  if (w.cols <= kKQuantAvx2MaxCols) {
+  if (w.cols <= kQuantStackMaxCols) {
     if (w.dtype == DType::kQ4_K) return matvec_q4_k_avx2<Ops>(w, xq, y, row_begin, row_end);
     if (w.dtype == DType::kQ6_K) return matvec_q6_k_avx2<Ops>(w, xq, y, row_begin, row_end);
     if (w.dtype == DType::kQ4_0) return matvec_q4_0_avx2<Ops>(w, xq, y, row_begin, row_end);

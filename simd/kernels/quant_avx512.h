@@ -1,8 +1,7 @@
 // AVX-512 decode matvecs for Q8_0, Q4_0, Q4_K and Q6_K weights: two 32-element blocks per 512-bit
 // vpdpbusd. Included only by simd/arch/avx512.cpp. The 256-bit generic kernels (quant_kernels.h)
 // do one block per instruction plus the sign trick and are compute-bound on the 4- and 6-bit
-// types (`ringlm bench --kernels`, one thread, 256 MiB: Q4_0 13 GB/s, Q4_K 12, Q6_K 14, Q8_0 23;
-// these kernels 25, 25, 25, 32 — docs/benchmarks.md).
+// types; these kernels read about twice as fast (docs/benchmarks.md, "Kernel design notes").
 //
 // Q4_0:
 // Per call, the activations are rearranged once so that a pair of weight blocks needs no shuffle:
@@ -30,25 +29,21 @@
 #include "core/tensor.h"
 #include "simd/kernels.h"
 #include "simd/kernels/arch_ops.h"
-#include "simd/kernels/quant_avx2.h"
+#include "simd/kernels/x86_common.h"
 #include "simd/quant/blocks.h"
 
 namespace ringlm {
 namespace {
 
 // Rows of far-apart stretches the Q4_0/Q4_K and the Q6_K matvecs read side by side where the CPU
-// wants them (quant_avx2.h: for_row_stretches_if_wanted; RINGLM_KQ_STREAMS overrides both, for
-// measuring). Intel Xeon, one thread, from
-// memory, GB/s with 1 / 2 / 4 / 8 streams: Q4_0 11.8-12.0 / 13.4-13.8 / 13.4-13.5 / 11.4-11.6,
-// Q4_K 11.4-11.5 / 13.0-13.2 / 12.4-12.5 / 11.7, Q6_K 12.4-12.7 / 14.0-14.8 / 15.4-15.6 / 14.5-15.4.
+// wants them (x86_common.h: for_row_stretches_if_wanted; RINGLM_KQ_STREAMS overrides both, for
+// measuring: docs/tuning.md); the counts read fastest (docs/benchmarks.md, "Kernel design notes").
 #ifdef RINGLM_KQ_STREAMS
 constexpr int kQ4Avx512Streams = RINGLM_KQ_STREAMS, kQ6Avx512Streams = RINGLM_KQ_STREAMS;
 #else
 constexpr int kQ4Avx512Streams = 2, kQ6Avx512Streams = 4;
 #endif
 
-// Longest row the rearranged activations are kept for on the stack (longer rows: generic kernel).
-constexpr int64_t kQ4Avx512MaxCols = 16384;
 
 inline float hsum512(__m512 v) { return hsum256(_mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1))); }
 
@@ -56,8 +51,7 @@ inline float hsum512(__m512 v) { return hsum256(_mm256_add_ps(_mm512_castps512_p
 inline __m512 pair_scales(__mmask16 mask, uint16_t d0, uint16_t d1) {
   // Both scales through one vcvtph2ps, then spread by one permute (mask is a constant at every
   // call, so the index vector is too): fewer uops than two scalar conversions, two broadcasts and
-  // a blend, which the compute-bound Q4_0 kernel shows (in cache 12.3-12.8 -> 14.5-14.6 GB/s, one
-  // thread on the Intel Xeon). The same exact f16 -> f32 conversion.
+  // a blend, which the compute-bound Q4_0 kernel shows. The same exact f16 -> f32 conversion.
   const __m128 both = _mm_cvtph_ps(_mm_insert_epi16(_mm_cvtsi32_si128(d0), d1, 1));
   const __m512i idx = _mm512_maskz_mov_epi32(mask, _mm512_set1_epi32(1));
   return _mm512_permutexvar_ps(idx, _mm512_castps128_ps512(both));
@@ -93,7 +87,7 @@ inline __m512i q4_0_pair(const BlockQ4_0* b) {
 
 // Activations of block pairs, arranged once per call like the weight vectors they meet.
 struct PairedActivations {
-  static constexpr int64_t kMaxPairs = kQ4Avx512MaxCols / 64;
+  static constexpr int64_t kMaxPairs = kQuantStackMaxCols / 64;
   __m512i x[kMaxPairs];     // the pair's 64 int8 activations
   __m512i start[kMaxPairs];  // -offset * (sum of each lane's four activations): the vpdpbusd start
   __m512 dx[kMaxPairs];     // each lane's block scale
@@ -168,7 +162,7 @@ void matvec_q4_k_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
   // Per super-block: 4 activation pairs ([b0,b2], [b1,b3], [b4,b6], [b5,b7]) and, per sub-block,
   // its activation sum times its dx (8 lanes).
   PairedActivations ax;
-  alignas(32) __m256 xsum_dx[kQ4Avx512MaxCols / kQK_K];  // per sub-block: activation sum x dx
+  alignas(32) __m256 xsum_dx[kQuantStackMaxCols / kQK_K];  // per sub-block: activation sum x dx
   for (int64_t i = 0; i < ns; ++i) {
     const BlockQ8_0* x = xq + 8 * i;
     alignas(32) int32_t sums[8];
@@ -294,8 +288,8 @@ void matvec_q8_0_avx512(const TensorView& w, const BlockQ8_0* xq, float* y, int6
     const __m256i lanes = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_sign_epi8(wv, wv), _mm256_sign_epi8(xv, wv));
     return static_cast<float>(hsum_epi32_256(lanes)) * (half_to_float(wl.d) * half_to_float(xl.d));
   };
-  // Rows in stretches (quant_avx2.h: for_row_stretches), as the float matvec reads (arch_ops.h,
-  // kMatvecStreams). Zen 5, TinyLlama from memory: decode 25.8 -> 30.2 tok/s on one thread, 44.7 -> 47.0 on 2.
+  // Rows in stretches (x86_common.h: for_row_stretches), as the float matvec reads (arch_ops.h,
+  // kMatvecStreams): faster on every CPU measured (docs/benchmarks.md, "Kernel design notes").
   for_row_stretches<kQ8Avx512Streams, BlockQ8_0>(w, y, row_begin, row_end, [&](const BlockQ8_0* const* wr, float* out, auto n_rows) {
     constexpr int R = decltype(n_rows)::value;
     sum_pairs_rows<R>(np, [&](int s, int64_t p, __m512 acc) { return term(wr[s], p, acc); }, out);

@@ -35,8 +35,8 @@ struct RowsPerGroup<Ops, std::void_t<decltype(Ops::kRows)>> {
 };
 
 // Software prefetch distance (blocks) for groups of several rows. A single row is one sequential
-// stream the hardware prefetcher already follows: there the prefetch only cost time (x86, 1 thread:
-// ~22 tok/s without, ~17 with 16 blocks ahead), so R = 1 does not issue it.
+// stream the hardware prefetcher already follows: there the prefetch only cost time, so R = 1
+// does not issue it (RINGLM_PREFETCH_BLOCKS overrides: docs/tuning.md).
 #ifndef RINGLM_PREFETCH_BLOCKS
 #define RINGLM_PREFETCH_BLOCKS 16
 #endif
@@ -82,8 +82,8 @@ void quantize_q8(const float* x, BlockQ8_0* out, int64_t n) {
 // ---- weights x Q8_0 activations ----------------------------------------------------------------
 // Accumulators per row: a group of R > 1 rows already runs R independent FMA chains; a single row
 // spreads its blocks round-robin over kAccs chains, or one FMA latency per 34-byte Q8_0 block
-// would cap a core near its memory bandwidth (x86 Q8_0 decode matmuls, 1 thread: ~21 tok/s with
-// one chain, ~24 with 2; 4 were no faster, nor were they for Q4_0/Q4_K, which are compute-bound).
+// would cap a core near its memory bandwidth (2 chains measured faster than 1, 4 no faster:
+// docs/benchmarks.md; RINGLM_ROW_ACCS overrides: docs/tuning.md).
 // The chains are summed in a fixed order, so a row's result depends only on its group size, and
 // groups are aligned to the thread split (runtime/matmul.cpp).
 #ifndef RINGLM_ROW_ACCS

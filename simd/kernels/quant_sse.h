@@ -1,10 +1,10 @@
 // SSE4.2 (SSSE3 + SSE4.1) decode matvecs for Q4_K, Q6_K, Q8_0 and Q4_0 weights (x Q8_0
-// activations), and the helpers every x86 integer kernel shares (for_row_stretches, the Q4_K scale
-// bytes). Included by translation units built with at least SSE4.2.
+// activations). Included only by simd/arch/sse4_2.cpp; the helpers every x86 integer kernel
+// shares are in x86_common.h.
 //
 // The generic kernels (quant_kernels.h) convert each activation block's f16 scale per row — a
-// dozen instructions without F16C — and unpack K-quant scales in scalar code; on the SSE4.2 set
-// that left the matvecs at 3-6 GB/s per core. Here activation scales (and sums) are formed once
+// dozen instructions without F16C — and unpack K-quant scales in scalar code, which left the
+// SSE4.2 matvecs compute-bound. Here activation scales (and sums) are formed once
 // per call, Q4_K's scales and mins come out as one 16-byte vector (as in quant_avx2.h), and
 // Q6_K's scales enter pmaddwd per 16 elements. The integers are those of the reference; only the
 // order of the float steps differs (the tests' bound; Q8_0 and Q4_0 are bit-identical to the
@@ -20,90 +20,11 @@
 #include "simd/kernels/arch_ops.h"
 #include "simd/kernels/int8_ops_x86.h"
 #include "simd/kernels/quant_kernels.h"
+#include "simd/kernels/x86_common.h"
 #include "simd/quant/blocks.h"
 
 namespace ringlm {
 namespace {
-
-// Q4_K 6-bit scales and mins of one super-block (blocks.h q4k_scale_min) as 16 bytes [scale 0-7,
-// min 0-7], out of one 16-byte load (12 bytes + 4 of the quants) and no trip through memory:
-//   j < 4: scale = b[j] & 63,                          min = b[j+4] & 63
-//   j >= 4: scale = (b[j+4] & 15) | (b[j-4] >> 6) << 4, min = (b[j+4] >> 4) | (b[j] >> 6) << 4
-inline __m128i q4k_scale_min_bytes(const uint8_t* b) {
-  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b));
-  const __m128i low = _mm_shuffle_epi8(v, _mm_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11));
-  const __m128i high = _mm_shuffle_epi8(v, _mm_setr_epi8(-1, -1, -1, -1, 0, 1, 2, 3, -1, -1, -1, -1, 4, 5, 6, 7));
-  // Byte-wise shifts through 16-bit ones: the bits a byte takes from its neighbour are masked off.
-  return _mm_or_si128(
-      _mm_or_si128(_mm_and_si128(low, _mm_setr_epi8(63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 0, 0, 0, 0)),
-                   _mm_and_si128(_mm_srli_epi16(low, 4), _mm_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 15, 15, 15, 15))),
-      _mm_and_si128(_mm_srli_epi16(high, 2), _mm_set1_epi8(0x30)));  // (x >> 6) << 4
-}
-
-// Rows [row_begin, row_end) as S equal stretches, row i of each handed to rows(wr, out, R) together
-// (R = S; leftover rows one at a time, R = 1), so a thread reads S sequential memory streams
-// instead of one: one stream per thread leaves much of the memory's bandwidth unused (Intel Xeon,
-// AVX2 Q8_0, 2 threads, no prefetch: decode 12.0 -> 21.3 tok/s with 4 streams, 22.5 with 8). A row's result
-// must not depend on R, so that no result depends on the thread split.
-template <int S, class Block, class Rows>
-__attribute__((always_inline)) inline void for_row_stretches(const TensorView& w, float* y, int64_t row_begin, int64_t row_end,
-                                                             Rows&& rows) {
-  const int64_t len = (row_end - row_begin) / S;
-  for (int64_t i = 0; i < len; ++i) {
-    const Block* wr[S];
-    float out[S];
-    for (int s = 0; s < S; ++s) wr[s] = reinterpret_cast<const Block*>(w.row(row_begin + s * len + i));
-    rows(wr, out, std::integral_constant<int, S>{});
-    for (int s = 0; s < S; ++s) y[s * len + i] = out[s];
-  }
-  for (int64_t r = row_begin + S * len; r < row_end; ++r) {
-    const Block* wr = reinterpret_cast<const Block*>(w.row(r));
-    rows(&wr, y + (r - row_begin), std::integral_constant<int, 1>{});
-  }
-}
-
-// for_row_stretches with S stretches where the CPU wants them for the integer kernels
-// (matvec_quant_streams(), simd/kernels.h), else one row at a time: the same results either way.
-template <int S, class Block, class Rows>
-__attribute__((always_inline)) inline void for_row_stretches_if_wanted(const TensorView& w, float* y, int64_t row_begin, int64_t row_end,
-                                                                       Rows&& rows) {
-  if (matvec_quant_streams()) {
-    for_row_stretches<S, Block>(w, y, row_begin, row_end, rows);
-  } else {
-    for_row_stretches<1, Block>(w, y, row_begin, row_end, rows);
-  }
-}
-
-// Rows of 32-element blocks (Q8_0, Q4_0) in S stretches where wanted (for_row_stretches_if_wanted),
-// each row's blocks alternating between two accumulators (even, odd), summed in that order:
-// lanes(block, b, xv) gives weight block b's exact int32 lanes against activation block b (xv),
-// which Ops::fmadd scales by dw x dx[b], the reference's float product. The SSE and AVX2 sets' Q8_0
-// and Q4_0 matvecs (Ops: X86Ops128, X86Ops256).
-template <int S, class Block, class Ops, class Lanes>
-__attribute__((always_inline)) inline void blocks32_in_stretches(const TensorView& w, const BlockQ8_0* xq, const float* dx, float* y,
-                                                                 int64_t row_begin, int64_t row_end, Lanes&& lanes) {
-  const int64_t nb = w.cols / 32;
-  const size_t ahead = matvec_prefetch_bytes();  // bytes, 0 = none (simd/kernels.h)
-  for_row_stretches_if_wanted<S, Block>(w, y, row_begin, row_end, [&](const Block* const* wr, float* out, auto n_rows) {
-    constexpr int R = decltype(n_rows)::value;
-    typename Ops::F acc[2][R];
-    for (int s = 0; s < R; ++s) acc[0][s] = acc[1][s] = Ops::fzero();
-    auto step = [&](int64_t b, typename Ops::F* a) {
-      const typename Ops::V xv = Ops::load(xq[b].qs);
-      for (int s = 0; s < R; ++s) {
-        prefetch_ahead(wr[s] + b, sizeof(Block), ahead);
-        a[s] = Ops::fmadd(lanes(wr[s][b], b, xv), half_to_float(wr[s][b].d) * dx[b], a[s]);
-      }
-    };
-    int64_t b = 0;
-    for (; b + 2 <= nb; b += 2) {
-      step(b, acc[0]);
-      step(b + 1, acc[1]);
-    }
-    if (b < nb) step(b, acc[0]);
-    for (int s = 0; s < R; ++s) out[s] = Ops::fsum(acc[0][s]) + Ops::fsum(acc[1][s]);
-  });
-}
 
 // The SSE Q8_0/Q4_0 matvecs' stretches where wanted (RINGLM_Q8_STREAMS overrides, for measuring).
 #ifdef RINGLM_Q8_STREAMS
@@ -112,15 +33,12 @@ constexpr int kQ8SseStreams = RINGLM_Q8_STREAMS;
 constexpr int kQ8SseStreams = 4;
 #endif
 
-// Longest row whose per-call activation arrays the SSE kernels keep on the stack (longer: the
-// generic kernels): Q4_K 2 KiB of block scales and 2 KiB of sums x scales, Q6_K 2 + 4 KiB.
-constexpr int64_t kSseMaxCols = 16384;
 
 inline void matvec_q4_k_sse(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
   using Ops = X86Ops128;
   const int64_t ns = w.cols / kQK_K;
-  alignas(16) float dx[kSseMaxCols / kQK8_0];       // each sub-block's activation scale
-  alignas(16) float xsum_dx[kSseMaxCols / kQK8_0];  // and its activation sum times that scale
+  alignas(16) float dx[kQuantStackMaxCols / kQK8_0];       // each sub-block's activation scale
+  alignas(16) float xsum_dx[kQuantStackMaxCols / kQK8_0];  // and its activation sum times that scale
   for (int64_t b = 0; b < ns * 8; ++b) {
     dx[b] = half_to_float(xq[b].d);
     xsum_dx[b] = static_cast<float>(Ops::fsum_i(Ops::sum_i8(Ops::load(xq[b].qs)))) * dx[b];
@@ -166,10 +84,10 @@ inline void matvec_q4_k_sse(const TensorView& w, const BlockQ8_0* xq, float* y, 
 inline void matvec_q6_k_sse(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
   using Ops = X86Ops128;
   const int64_t nb = w.cols / kQK8_0;
-  alignas(16) float dx[kSseMaxCols / kQK8_0];
+  alignas(16) float dx[kQuantStackMaxCols / kQK8_0];
   // Per 4 blocks (half a super-block), the 8 half-block activation sums as int16 (|sum| <= 2032),
   // in the order of that half's 8 scales.
-  __m128i xsum[kSseMaxCols / kQK8_0 / 4];
+  __m128i xsum[kQuantStackMaxCols / kQK8_0 / 4];
   const __m128i one8 = _mm_set1_epi8(1), one16 = _mm_set1_epi16(1);
   for (int64_t g = 0; g < nb / 4; ++g) {
     alignas(16) int16_t sums[8];
@@ -227,17 +145,17 @@ inline void matvec_q6_k_sse(const TensorView& w, const BlockQ8_0* xq, float* y, 
 }
 
 // The integer matvec of the SSE4.2 set: every block type through the kernels above (rows up to
-// kSseMaxCols), float types through the generic path. Q8_0 and Q4_0 keep the generic kernels'
+// kQuantStackMaxCols), float types through the generic path. Q8_0 and Q4_0 keep the generic kernels'
 // integers (the sign trick into pmaddubsw) and float steps, so they are bit-identical to them;
 // what changes is dx, converted once per call instead of per row (without F16C an f16 conversion
 // is a dozen instructions), and the stretches.
 inline void matvec_q8_sse(const TensorView& w, const BlockQ8_0* xq, float* y, int64_t row_begin, int64_t row_end) {
   using Ops = X86Ops128;
-  if (w.cols <= kSseMaxCols) {
+  if (w.cols <= kQuantStackMaxCols) {
     if (w.dtype == DType::kQ4_K) return matvec_q4_k_sse(w, xq, y, row_begin, row_end);
     if (w.dtype == DType::kQ6_K) return matvec_q6_k_sse(w, xq, y, row_begin, row_end);
     if (w.dtype == DType::kQ8_0 || w.dtype == DType::kQ4_0) {
-      float dx[kSseMaxCols / kQK8_0];
+      float dx[kQuantStackMaxCols / kQK8_0];
       for (int64_t b = 0; b < w.cols / kQK8_0; ++b) dx[b] = half_to_float(xq[b].d);
       if (w.dtype == DType::kQ8_0) {
         return blocks32_in_stretches<kQ8SseStreams, BlockQ8_0, Ops>(

@@ -1,6 +1,6 @@
 // The bandwidth probe's read loop (devtools/bandwidth.h, SumWordsFn) at the kernel set's vector
-// width: the probe then reads with the loads decode reads with. On the project's Intel Xeon the
-// portable loop's 16-byte loads measure ~15 % less than 64-byte ones (docs/benchmarks.md).
+// width: the probe then reads with the loads decode reads with (narrow loads measure less:
+// docs/benchmarks.md, "Kernel design notes").
 // Integer adds wrap, so the sum is the portable loop's whatever the order.
 #pragma once
 

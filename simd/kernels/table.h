@@ -50,7 +50,7 @@ Kernels make_table(const char* name) {
   t.gemm_f32 = scalar_kernels().gemm_f32;
   t.dequantize_f32 = scalar_kernels().dequantize_f32;
   t.gemm_q8 = scalar_kernels().gemm_q8;
-  t.prefill_gemm = PrefillGemm::kBlas;
+  t.own_gemms = 0;
   return t;
 }
 

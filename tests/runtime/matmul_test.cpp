@@ -111,9 +111,9 @@ TEST_CASE("matmul: batched non-f32 weights (dequantized tiles) equal the dequant
       // bf16 GEMM, f32 GEMM or BLAS: f32 sums (error ~ cols * 2^-24 of the magnitude).
       // Neither: integer types use Q8_0 activations, error bounded by their rounding (2^-8).
       // The int8 GEMM, like the integer matvec, multiplies Q8_0 activations.
-      const PrefillGemm gemm = active_kernels().prefill_gemm;
+      const PrefillGemm gemm = active_prefill_gemm();
       const bool q8_gemm = gemm_uses_q8(type) && scratch.xp != nullptr && scratch.tiles != nullptr;
-      const bool own_f32 = active_kernels().gemm_f32 != scalar_kernels().gemm_f32;  // with int8: the other types
+      const bool own_f32 = has_prefill_gemm(active_kernels(), PrefillGemm::kF32);  // with int8: the other types
       const bool f32_tiles = !q8_gemm && scratch.tiles != nullptr &&
                              (matmul_has_blas() || gemm == PrefillGemm::kF32 || (gemm == PrefillGemm::kInt8 && own_f32));
       CHECK(worst < (bf16_path || f32_tiles || type == DType::kBF16 ? 1e-5 : 1.5e-2));
@@ -160,7 +160,7 @@ TEST_CASE("matmul: the int8 GEMM path equals the kernel reference on the same qu
 TEST_CASE("matmul: the bf16 GEMM path is taken exactly where the kernel set prefers it") {
   // Where it is preferred (AVX512-BF16 on AMD) the quantized and bf16 types go through it,
   // f32/f16 never do.
-  const bool native = active_kernels().prefill_gemm == PrefillGemm::kBf16;
+  const bool native = active_prefill_gemm() == PrefillGemm::kBf16;
   for (DType t : {DType::kBF16, DType::kQ8_0, DType::kQ4_0, DType::kQ4_K, DType::kQ6_K}) CHECK(gemm_uses_bf16(t) == native);
   CHECK_FALSE(gemm_uses_bf16(DType::kF32));
   CHECK_FALSE(gemm_uses_bf16(DType::kF16));

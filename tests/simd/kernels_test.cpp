@@ -566,20 +566,23 @@ TEST_CASE("simd dispatch: NEON prefill takes the int8 GEMM where the CPU has dot
   CpuFeatures f = cpu_features();
   if (kernels_for_level(SimdLevel::kNeon, f) == nullptr) return;  // not an ARM build or CPU
   f.dotprod = false;
-  CHECK(kernels_for_level(SimdLevel::kNeon, f)->prefill_gemm == PrefillGemm::kBlas);
-  CHECK(kernels_for_level(SimdLevel::kNeon, f, PrefillGemm::kInt8) == nullptr);
-  CHECK(kernels_for_level(SimdLevel::kNeon, f, PrefillGemm::kF32) == nullptr);
+  const Kernels* plain = kernels_for_level(SimdLevel::kNeon, f);
+  CHECK(default_prefill_gemm(SimdLevel::kNeon, f) == PrefillGemm::kBlas);
+  CHECK_FALSE(has_prefill_gemm(*plain, PrefillGemm::kInt8));
+  CHECK_FALSE(has_prefill_gemm(*plain, PrefillGemm::kF32));
   SimdSelection s = select_kernels("neon", f, "int8");
-  CHECK(s.kernels->prefill_gemm == PrefillGemm::kBlas);
+  CHECK(s.kernels == plain);
+  CHECK(s.gemm == PrefillGemm::kBlas);
   CHECK(s.error != nullptr);
 #if defined(__aarch64__)
   f.dotprod = true;
   const Kernels* dot = kernels_for_level(SimdLevel::kNeon, f);
-  CHECK(dot->prefill_gemm == PrefillGemm::kInt8);
+  CHECK(default_prefill_gemm(SimdLevel::kNeon, f) == PrefillGemm::kInt8);
+  CHECK(has_prefill_gemm(*dot, PrefillGemm::kInt8));
   CHECK((dot->gemm_q8 != scalar_kernels().gemm_q8));
   s = select_kernels("neon", f, "blas");
-  CHECK(s.kernels->prefill_gemm == PrefillGemm::kBlas);
-  CHECK((s.kernels->matvec_q8 == dot->matvec_q8));
+  CHECK(s.gemm == PrefillGemm::kBlas);
+  CHECK(s.kernels == dot);
   CHECK(s.error == nullptr);
 #endif
 }
@@ -589,63 +592,68 @@ TEST_CASE("simd dispatch: the prefill GEMM follows the CPU vendor and RINGLM_GEM
   if (kernels_for_level(SimdLevel::kAvx512, f) == nullptr) return;  // no AVX-512 set to choose in
   f.intel = true;
   const Kernels* intel = kernels_for_level(SimdLevel::kAvx512, f);
-  CHECK(intel->prefill_gemm == PrefillGemm::kInt8);
+  CHECK(default_prefill_gemm(SimdLevel::kAvx512, f) == PrefillGemm::kInt8);
   f.intel = false;
   const Kernels* other = kernels_for_level(SimdLevel::kAvx512, f);
-  CHECK(other->prefill_gemm == PrefillGemm::kBf16);
-  // Both tables carry every GEMM; only the preference differs.
-  CHECK((intel->gemm_f32 == other->gemm_f32));
-  CHECK((intel->gemm_bf16 == other->gemm_bf16));
-  CHECK((intel->gemm_q8 == other->gemm_q8));
+  CHECK(default_prefill_gemm(SimdLevel::kAvx512, f) == PrefillGemm::kBf16);
+  // One table whatever the vendor, with every GEMM of its own; only the policy differs.
+  CHECK(intel == other);
+  CHECK(has_prefill_gemm(*intel, PrefillGemm::kBf16));
+  CHECK(has_prefill_gemm(*intel, PrefillGemm::kF32));
+  CHECK(has_prefill_gemm(*intel, PrefillGemm::kInt8));
   CHECK((intel->gemm_q8 != scalar_kernels().gemm_q8));
 
   SimdSelection s = select_kernels("avx512", f, "f32");
-  CHECK(s.kernels->prefill_gemm == PrefillGemm::kF32);
-  CHECK((s.kernels->matvec_q8 == intel->matvec_q8));
+  CHECK(s.gemm == PrefillGemm::kF32);
+  CHECK(s.kernels == intel);
   CHECK(s.error == nullptr);
   s = select_kernels("avx512", f, "int8");  // on any vendor when asked for
-  CHECK(s.kernels->prefill_gemm == PrefillGemm::kInt8);
+  CHECK(s.gemm == PrefillGemm::kInt8);
   CHECK(s.error == nullptr);
   s = select_kernels(nullptr, f, "bf16");
   CHECK(s.kernels == other);
+  CHECK(s.gemm == PrefillGemm::kBf16);
   CHECK(s.error == nullptr);
   s = select_kernels("avx512", f, "fp8");
   CHECK(s.kernels == other);
+  CHECK(s.gemm == PrefillGemm::kBf16);
   CHECK(s.error != nullptr);
   s = select_kernels("avx512", f, "blas");
-  CHECK(s.kernels->prefill_gemm == PrefillGemm::kBlas);
+  CHECK(s.gemm == PrefillGemm::kBlas);
   CHECK(s.error == nullptr);
   if (const Kernels* avx2 = kernels_for_level(SimdLevel::kAvx2, f)) {
-    CHECK(avx2->prefill_gemm == PrefillGemm::kF32);  // its own f32 GEMM by default off Intel
+    CHECK(default_prefill_gemm(SimdLevel::kAvx2, f) == PrefillGemm::kF32);  // its own f32 GEMM by default off Intel
     s = select_kernels("avx2", f, "blas");
-    CHECK(s.kernels->prefill_gemm == PrefillGemm::kBlas);
-    CHECK((s.kernels->matvec_q8 == avx2->matvec_q8));  // the same set otherwise
+    CHECK(s.gemm == PrefillGemm::kBlas);
+    CHECK(s.kernels == avx2);  // the same set otherwise
     CHECK(s.error == nullptr);
     s = select_kernels("avx2", f, "bf16");  // no bf16 GEMM below AVX-512
     CHECK(s.kernels == avx2);
+    CHECK(s.gemm == PrefillGemm::kF32);
     CHECK(s.error != nullptr);
     s = select_kernels("avx2", f, "int8");  // an int8 one with AVX-VNNI only
     if (f.avx_vnni) {
-      CHECK(s.kernels->prefill_gemm == PrefillGemm::kInt8);
+      CHECK(s.gemm == PrefillGemm::kInt8);
       CHECK((s.kernels->gemm_q8 != scalar_kernels().gemm_q8));
       CHECK(s.error == nullptr);
-      CpuFeatures intel = f;
-      intel.intel = true;
-      CHECK(kernels_for_level(SimdLevel::kAvx2, intel)->prefill_gemm == PrefillGemm::kInt8);
+      CpuFeatures intel_f = f;
+      intel_f.intel = true;
+      CHECK(default_prefill_gemm(SimdLevel::kAvx2, intel_f) == PrefillGemm::kInt8);
     } else {
       CHECK(s.kernels == avx2);
+      CHECK(s.gemm == PrefillGemm::kF32);
       CHECK(s.error != nullptr);
     }
     CpuFeatures no_vnni = f;
     no_vnni.avx_vnni = false;
     no_vnni.intel = true;
-    CHECK(kernels_for_level(SimdLevel::kAvx2, no_vnni)->prefill_gemm == PrefillGemm::kF32);
-    CHECK(kernels_for_level(SimdLevel::kAvx2, no_vnni, PrefillGemm::kInt8) == nullptr);
+    CHECK(default_prefill_gemm(SimdLevel::kAvx2, no_vnni) == PrefillGemm::kF32);
+    CHECK_FALSE(has_prefill_gemm(*kernels_for_level(SimdLevel::kAvx2, no_vnni), PrefillGemm::kInt8));
   }
   // A set without a GEMM of its own ignores RINGLM_GEMM=f32, and says so.
   s = select_kernels("scalar", f, "f32");
   CHECK(s.kernels == &scalar_kernels());
-  CHECK(s.kernels->prefill_gemm == PrefillGemm::kBlas);
+  CHECK(s.gemm == PrefillGemm::kBlas);
   CHECK(s.error != nullptr);
   // RINGLM_SIMD's own complaint comes first.
   s = select_kernels("sse9", f, "fp8");
