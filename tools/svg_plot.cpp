@@ -137,7 +137,8 @@ void chart_svg(const PlotChart& c, double top, std::string& out) {
     out += std::string("<polyline fill=\"none\" stroke=\"") + color + "\" stroke-width=\"2\" points=\"" + points + "\"/>\n";
     std::string label = s.name;
     const double slope = c.log_x && c.log_y ? log_log_slope(s) : NAN;
-    if (std::isfinite(slope)) label += " (slope " + format("%.2f", slope) + ")";
+    // A flat line's slope can come out as a rounding error below zero: no "-0.00".
+    if (std::isfinite(slope)) label += " (slope " + format("%.2f", std::fabs(slope) < 0.005 ? 0.0 : slope) + ")";
     const double ly = y1 + 18 + 18 * static_cast<double>(k);
     out += "<line x1=\"" + format("%.1f", x0 + 12) + "\" y1=\"" + format("%.1f", ly - 4) + "\" x2=\"" +
            format("%.1f", x0 + 36) + "\" y2=\"" + format("%.1f", ly - 4) + "\" stroke=\"" + color +
