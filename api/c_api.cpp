@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <memory>
 #include <new>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,8 @@ ringlm_status guarded(F&& body) noexcept {
     return body();
   } catch (const std::bad_alloc&) {
     return fail(RINGLM_ERR_OUT_OF_MEMORY, "out of memory");
+  } catch (const std::length_error&) {  // a size beyond what this target can address
+    return fail(RINGLM_ERR_OUT_OF_MEMORY, "out of memory: a size beyond this target's address space");
   } catch (...) {
     return fail(RINGLM_ERR_INTERNAL, "internal error (unexpected exception)");
   }

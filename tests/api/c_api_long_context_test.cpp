@@ -43,7 +43,10 @@ TEST_CASE("c api: n_ctx beyond the training context runs, limited only by memory
 
   // A context no memory holds is refused by the allocation, with a status, not by a rule.
   sp.n_ctx = 4000000000u;
-  CHECK(ringlm_session_create(model, &sp, nullptr, 0, &s) == RINGLM_ERR_OUT_OF_MEMORY);
+  s = nullptr;
+  const ringlm_status huge = ringlm_session_create(model, &sp, nullptr, 0, &s);
+  CAPTURE(ringlm_last_error_message());
+  CHECK(huge == RINGLM_ERR_OUT_OF_MEMORY);
   CHECK(s == nullptr);
   ringlm_model_free(model);
 }
