@@ -365,6 +365,9 @@ RINGLM_API ringlm_status ringlm_session_plan(const ringlm_model* model, const ri
     ringlm_status st = to_config(model, params, &config);
     if (st != RINGLM_OK) return st;
     *out_bytes = Session::plan(*model->impl, config);
+    if (*out_bytes == SIZE_MAX) {
+      return fail(RINGLM_ERR_OUT_OF_MEMORY, "the session's arena would not fit in this target's address space");
+    }
     return RINGLM_OK;
   });
 }

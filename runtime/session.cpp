@@ -101,7 +101,9 @@ size_t Session::plan(const LanguageModel& model, const SessionConfig& config) {
   Arena arena = Arena::measure();
   (void)arena.alloc<Session>(1);
   Session probe(model, config);
-  probe.layout_parts(arena);
+  // A size that overflowed while measuring (a context too large for this target's address
+  // space): no arena can hold it.
+  if (!probe.layout_parts(arena) || arena.exhausted()) return SIZE_MAX;
   return arena.used();
 }
 

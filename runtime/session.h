@@ -55,7 +55,7 @@ class Session {
   // Fills defaults and rejects impossible values (0 fields mean "model default").
   static Result<SessionConfig> resolve(const LanguageModel& model, const SessionConfig& requested);
   static Status check_sampler(const SamplerConfig& sampler);
-  // Exact arena bytes for a resolved config.
+  // Exact arena bytes for a resolved config; SIZE_MAX when they exceed the address space.
   static size_t plan(const LanguageModel& model, const SessionConfig& config);
   // Lays the session out in `arena` (64-byte aligned, at least plan() bytes), or allocates the
   // planned block itself when arena is null. Nothing is written to a too-small arena.

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "ringlm.h"
@@ -45,7 +46,8 @@ TEST_CASE("c api: n_ctx beyond the training context runs, limited only by memory
   sp.n_ctx = 4000000000u;
   s = nullptr;
   const ringlm_status huge = ringlm_session_create(model, &sp, nullptr, 0, &s);
-  CAPTURE(ringlm_last_error_message());
+  const std::string why = ringlm_last_error_message();
+  CAPTURE(why);
   CHECK(huge == RINGLM_ERR_OUT_OF_MEMORY);
   CHECK(s == nullptr);
   ringlm_model_free(model);
