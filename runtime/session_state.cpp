@@ -59,10 +59,9 @@ size_t Session::state_size() const { return sizeof(SnapshotHeader) + snapshot_ta
 
 namespace {
 
-// The saved state in payload order; `slots` is where the slot count is read from.
-size_t saved_segments(const Session& s, const float* logits, const uint32_t* slots, const int32_t* history,
-                      ConstSegment out[8]) {
-  const SnapshotTarget t = s.snapshot_target();
+// The saved state in payload order (sizes from `t`); `slots` is where the slot count is read from.
+size_t saved_segments(const Session& s, const SnapshotTarget& t, const float* logits, const uint32_t* slots,
+                      const int32_t* history, ConstSegment out[8]) {
   size_t n = 0;
   out[n++] = ConstSegment{logits, t.logits_bytes};
   out[n++] = ConstSegment{slots, sizeof(uint32_t)};
@@ -86,7 +85,7 @@ Status Session::save_state(void* buf, size_t capacity, size_t* written) const {
   p += sizeof(SnapshotHeader);
   const uint32_t slots = cache_.slots_in_use();
   ConstSegment seg[8];
-  const size_t n = saved_segments(*this, logits() != nullptr ? logits() : logits_row(0), &slots, history_, seg);
+  const size_t n = saved_segments(*this, t, logits() != nullptr ? logits() : logits_row(0), &slots, history_, seg);
   for (size_t i = 0; i < n; ++i) {
     std::memcpy(p, seg[i].data, seg[i].bytes);
     p += seg[i].bytes;
@@ -142,7 +141,7 @@ Status Session::save_state_file(const char* path) const {
   RINGLM_TRY(file.write(&t.header, sizeof(SnapshotHeader)));
   const uint32_t slots = cache_.slots_in_use();
   ConstSegment seg[8];
-  const size_t n = saved_segments(*this, logits() != nullptr ? logits() : logits_row(0), &slots, history_, seg);
+  const size_t n = saved_segments(*this, t, logits() != nullptr ? logits() : logits_row(0), &slots, history_, seg);
   for (size_t i = 0; i < n; ++i) RINGLM_TRY(file.write(seg[i].data, seg[i].bytes));
   return file.commit();
 }
