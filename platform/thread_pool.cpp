@@ -2,6 +2,8 @@
 
 #include <new>
 
+#include "platform/clock.h"
+
 namespace ringlm {
 
 #ifdef RINGLM_SINGLE_THREADED
@@ -29,6 +31,14 @@ namespace {
 constexpr int kPausesPerRound = 64;
 constexpr int kMinSpinRounds = 2;
 constexpr int kMaxSpinRounds = 512;
+
+// Solo mode: a job stalled if the caller waited for workers longer than it worked and longer than
+// kStallNs; two stalls within kStallWindow jobs start a solo stretch of kSoloMin jobs (a decode
+// step is a few hundred jobs), doubled up to kSoloMax when stalls resume soon after one ends.
+constexpr int64_t kStallNs = 200000;
+constexpr int64_t kStallWindow = 64;
+constexpr int kSoloMin = 256;
+constexpr int kSoloMax = 16384;
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -67,6 +77,7 @@ Status ThreadPool::start(int n_threads) {
   stop();
   n_threads_ = n_threads;
   stopping_ = false;
+  solo_left_ = 0;
   try {
     if (n_threads > 1) runs_.reset(new Run[static_cast<size_t>(n_threads)]);
     workers_.reserve(static_cast<size_t>(n_threads - 1));
@@ -127,7 +138,8 @@ int ThreadPool::run_chunks(uint32_t seq, int thread) {
 void ThreadPool::run(JobFn fn, void* ctx, int n_chunks) {
   if (n_chunks <= 0) return;
   if (n_chunks > kMaxChunks) n_chunks = kMaxChunks;  // callers stay far below; never overflow the word
-  if (workers_.empty() || n_chunks == 1) {
+  if (workers_.empty() || n_chunks == 1 || solo_left_ > 0) {
+    if (solo_left_ > 0 && --solo_left_ == 0) last_solo_end_ = jobs_;
     for (int c = 0; c < n_chunks; ++c) fn(ctx, c, n_chunks, 0);
     return;
   }
@@ -144,14 +156,34 @@ void ThreadPool::run(JobFn fn, void* ctx, int n_chunks) {
                         std::memory_order_relaxed);
   }
   // Publishes the job and the runs above to whoever sees the new sequence, and wakes sleepers.
+  const int64_t t0 = adaptive_ ? now_ns() : 0;
   seq_.bump();
   run_chunks(seq, 0);
+  if (finished_.load(std::memory_order_acquire) >= n_chunks) {
+    if (adaptive_) ++jobs_;
+    return;
+  }
+  const int64_t t1 = adaptive_ ? now_ns() : 0;
   // Every chunk is claimed; wait for the ones other threads are still running. With more
   // threads than free cores such a thread may need this core: yield between rounds.
   while (finished_.load(std::memory_order_acquire) < n_chunks) {
     for (int i = 0; i < kPausesPerRound && finished_.load(std::memory_order_acquire) < n_chunks; ++i) cpu_relax();
     if (finished_.load(std::memory_order_acquire) < n_chunks) std::this_thread::yield();
   }
+  if (adaptive_) note_job(t1 - t0, now_ns() - t1);
+}
+
+void ThreadPool::note_job(int64_t own_ns, int64_t wait_ns) {
+  ++jobs_;
+  if (wait_ns <= kStallNs || wait_ns <= own_ns) return;
+  const bool again = jobs_ - last_stall_ <= kStallWindow;
+  last_stall_ = jobs_;
+  if (!again) return;
+  // Stalls that resume right after a solo stretch mean the load is still there: stay solo longer.
+  const bool persisting = jobs_ - last_solo_end_ <= 2 * kStallWindow;
+  solo_len_ = persisting && solo_len_ >= kSoloMin ? (solo_len_ * 2 < kSoloMax ? solo_len_ * 2 : kSoloMax) : kSoloMin;
+  solo_left_ = solo_len_;
+  last_stall_ = jobs_ - kStallWindow - 1;  // the next stretch needs two new stalls
 }
 
 void ThreadPool::worker_loop(int thread, uint32_t seen) {

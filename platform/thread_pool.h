@@ -14,7 +14,12 @@
 // starved, then sleeps on the job word (platform/wake_word.h: a futex on Linux) so an idle session
 // costs no CPU. How many rounds it spins adapts per worker: the budget doubles when a job came
 // while spinning and the worker got chunks of it, and halves when it went to sleep or woke to find
-// every chunk taken (other processes hold the cores and the caller did the job alone). With
+// every chunk taken (other processes hold the cores and the caller did the job alone).
+//
+// A worker descheduled while it holds a chunk stalls the whole job until the scheduler gives it a
+// core back. When the caller keeps waiting for such workers longer than it worked itself, other
+// processes own the cores, and the pool runs the next jobs on the caller alone (solo), then tries
+// its workers again; the solo stretch doubles while the stalls persist. With
 // RINGLM_SINGLE_THREADED defined (firmware builds) the pool is a plain loop.
 #pragma once
 
@@ -50,6 +55,15 @@ class ThreadPool {
   void stop();
   int size() const { return n_threads_; }
 
+  // Solo mode on stalls (see above) is on by default; tests that need every worker in a job turn
+  // it off. Call between jobs, from the thread that calls run().
+  void set_adaptive(bool on) {
+    adaptive_ = on;
+    if (!on) solo_left_ = 0;
+  }
+  // How many of the next jobs run solo (0 = the workers take part).
+  int solo_jobs_left() const { return solo_left_; }
+
   // Runs fn(ctx, c, n_chunks, thread) for every chunk c in [0, n_chunks) (1..kMaxChunks), each
   // exactly once, on whichever threads claim them; returns when all are done.
   void run(JobFn fn, void* ctx, int n_chunks);
@@ -82,8 +96,18 @@ class ThreadPool {
   // Runs chunks of job `seq`: the thread's own run from the front, then others' from the back,
   // until none is left. Returns how many it ran.
   int run_chunks(uint32_t seq, int thread);
+  // After a job with workers: the caller ran its chunks for own_ns, then waited wait_ns for the
+  // rest. Decides whether the next jobs run solo.
+  void note_job(int64_t own_ns, int64_t wait_ns);
 
   int n_threads_ = 1;
+  bool adaptive_ = true;
+  // Caller-side state of the solo decision (only the thread calling run() touches it).
+  int64_t jobs_ = 0;             // jobs run with workers
+  int64_t last_stall_ = -(int64_t{1} << 40);  // jobs_ at the last stalled job (long ago)
+  int64_t last_solo_end_ = -(int64_t{1} << 40);
+  int solo_left_ = 0;            // jobs still to run solo
+  int solo_len_ = 0;             // length of the last solo stretch
 #ifndef RINGLM_SINGLE_THREADED
   // Each thread's unclaimed chunks: sequence number (32 bits) | first (16) | end (16). The owner
   // claims `first`, others claim `end - 1`, both by compare-and-swap on the whole word, so a

@@ -41,6 +41,7 @@ TEST_CASE("thread pool: every chunk runs exactly once per job, many jobs in a ro
 TEST_CASE("thread pool: workers that went to sleep wake up for the next job" * doctest::skip(ringlm_test::kSingleThreaded)) {
   ThreadPool pool;
   REQUIRE(pool.start(3).is_ok());
+  pool.set_adaptive(false);  // every job needs every worker: never run one solo
   // Each chunk waits (up to 5 s) until three chunks are running at once: only three threads can
   // do that, so the job finishes quickly only if both workers woke up and took part.
   struct Meeting {

@@ -152,6 +152,7 @@ TEST_CASE("thread pool: no wake-up is lost when jobs come just as workers fall a
   // needs all three threads at once: a worker that missed a wake-up makes it time out.
   ThreadPool pool;
   REQUIRE(pool.start(3).is_ok());
+  pool.set_adaptive(false);  // every job needs every worker: never run one solo
   int timed_out = 0;
   for (int job = 0; job < 400; ++job) {
     const int gap_us = (job * 37) % 11 == 0 ? 0 : ((job * 7919) % 3000);
@@ -164,4 +165,61 @@ TEST_CASE("thread pool: no wake-up is lost when jobs come just as workers fall a
     if (timed_out > 0) break;
   }
   CHECK(timed_out == 0);
+}
+
+TEST_CASE("thread pool: jobs whose workers stall run on the caller alone for a while, then workers return" *
+          doctest::skip(ringlm_test::kSingleThreaded)) {
+  // A worker that holds a chunk while it is off the CPU makes the caller wait; here the workers
+  // sleep 2 ms in every chunk they run, as if descheduled. After a few such jobs the pool must run
+  // jobs on the caller alone (thread 0 only), and later try its workers again.
+  ThreadPool pool;
+  REQUIRE(pool.start(2).is_ok());
+  struct Job {
+    std::atomic<int> by_worker{0};
+    bool stall = false;
+    static void chunk(void* p, int, int, int thread) {
+      auto* j = static_cast<Job*>(p);
+      if (thread == 0) {  // the caller's chunks take a little time, so a waking worker finds some left
+        const auto start = std::chrono::steady_clock::now();
+        while (std::chrono::steady_clock::now() - start < std::chrono::microseconds(20)) {
+        }
+        return;
+      }
+      j->by_worker.fetch_add(1);
+      if (j->stall) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  };
+  int stalled_jobs = 0;
+  for (; stalled_jobs < 200 && pool.solo_jobs_left() == 0; ++stalled_jobs) {
+    Job j;
+    j.stall = true;
+    pool.run(&Job::chunk, &j, 16);
+  }
+  CHECK(stalled_jobs < 200);
+  REQUIRE(pool.solo_jobs_left() >= 100);
+  // Solo now: the next jobs never reach a worker, even ones that would not stall.
+  int worker_chunks = 0;
+  for (int job = 0; job < 100; ++job) {
+    Job j;
+    pool.run(&Job::chunk, &j, 16);
+    worker_chunks += j.by_worker.load();
+  }
+  CHECK(worker_chunks == 0);
+  // Workers return once the solo stretch is over (it is bounded).
+  for (int job = 0; job < 20000 && worker_chunks == 0; ++job) {
+    Job j;
+    pool.run(&Job::chunk, &j, 16);
+    worker_chunks += j.by_worker.load();
+  }
+  CHECK(worker_chunks > 0);
+  // With adaptivity off, stalls never make the pool solo.
+  pool.set_adaptive(false);
+  int jobs_with_worker = 0;
+  for (int job = 0; job < 20; ++job) {
+    Job j;
+    j.stall = job < 10;
+    pool.run(&Job::chunk, &j, 16);
+    jobs_with_worker += j.by_worker.load() > 0;
+  }
+  CHECK(jobs_with_worker > 0);
 }
